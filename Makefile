@@ -1,0 +1,33 @@
+# The two commands of the README: `make demo` and `make test`. Each installs what is missing,
+# builds native/ (Release) and the .NET solution, then runs.
+NATIVE_LIB := native/build/libuniformaly_native.so
+CONFIG ?= Release
+# For a CUDA libtorch: make native TORCH_PREFIX=$(python3 -c "import torch; print(torch.utils.cmake_prefix_path)")
+TORCH_PREFIX ?=
+CMAKE_ARGS := -DCMAKE_BUILD_TYPE=Release $(if $(TORCH_PREFIX),-DCMAKE_PREFIX_PATH=$(TORCH_PREFIX))
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+
+.PHONY: deps native build test demo clean bench
+
+deps:
+	@scripts/install-deps.sh
+
+native: deps
+	@cmake -S native -B native/build $(CMAKE_ARGS) > /dev/null
+	@cmake --build native/build -j $$(nproc)
+
+build: native
+	@dotnet build Uniformaly.sln -c $(CONFIG) --nologo -v quiet -clp:ErrorsOnly
+
+test: build
+	@dotnet test tests/Uniformaly.Tests/Uniformaly.Tests.csproj -c $(CONFIG) --no-build --nologo
+
+demo: build
+	@./uniformaly info
+
+bench: build
+	@dotnet run --project Uniformaly.Benchmarks -c Release --no-build -- $(ARGS)
+
+clean:
+	rm -rf native/build */bin */obj tests/*/bin tests/*/obj

@@ -1,0 +1,15 @@
+using System.CommandLine;
+using Uniformaly.Experiments.Commands;
+
+namespace Uniformaly.Experiments;
+
+/// <summary>The command tree; each command lives in Commands/.</summary>
+public static class Cli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Uniformaly: UniFormaly visual anomaly detection on libtorch");
+        root.Subcommands.Add(InfoCommand.Create());
+        return root;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Runtime.InteropServices;
+
+namespace Uniformaly.Research.Torch;
+
+/// <summary>Process-wide libtorch settings: threads, seeds, CUDA, autograd mode.</summary>
+public static class TorchRuntime
+{
+    /// <summary>The libtorch version the bridge was built against.</summary>
+    public static string Version => Marshal.PtrToStringUTF8(Native.ufm_torch_version()) ?? "unknown";
+
+    /// <summary>Intra-op threads; defaults to the machine's cores (see <see cref="Initialize"/>).</summary>
+    public static int NumThreads
+    {
+        get => Native.ufm_get_num_threads();
+        set
+        {
+            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "thread count must be at least 1");
+            TorchException.Check(Native.ufm_set_num_threads(value));
+        }
+    }
+
+    private static int _initialized;
+
+    /// <summary>Applies the toolkit's defaults once: intra-op threads = the machine's cores
+    /// (libtorch's own default follows OpenMP, which may see fewer).</summary>
+    public static void Initialize()
+    {
+        if (Interlocked.Exchange(ref _initialized, 1) == 0) NumThreads = Environment.ProcessorCount;
+    }
+
+    /// <summary>Seeds libtorch's CPU and CUDA generators.</summary>
+    public static void ManualSeed(ulong seed) => TorchException.Check(Native.ufm_manual_seed(seed));
+
+    public static bool CudaIsAvailable => Native.ufm_cuda_is_available() != 0;
+
+    public static int CudaDeviceCount => Native.ufm_cuda_device_count();
+
+    /// <summary>Waits for all work queued on a CUDA device (-1: the current device).</summary>
+    public static void CudaSynchronize(int index = -1) => TorchException.Check(Native.ufm_cuda_synchronize(index));
+
+    /// <summary>Fails with a clear message when <paramref name="device"/> cannot be used here.</summary>
+    public static void EnsureAvailable(Device device)
+    {
+        if (!device.IsCuda) return;
+        if (!CudaIsAvailable)
+            throw new TorchException($"device {device} requested but CUDA is not available (libtorch {Version}: build native/ against a CUDA libtorch, see README 'GPU')");
+        if (device.Index >= CudaDeviceCount)
+            throw new TorchException($"device {device} requested but only {CudaDeviceCount} CUDA device(s) exist");
+    }
+
+    /// <summary>Whether autograd records operations on this thread (off by default).</summary>
+    public static bool GradEnabled => Native.ufm_get_grad_enabled() != 0;
+
+    /// <summary>Turns autograd on for this thread until the returned guard is disposed.
+    /// Create and dispose it on the same thread.</summary>
+    public static IDisposable EnableGrad() => new GradMode(true);
+
+    private sealed class GradMode : IDisposable
+    {
+        private readonly bool _previous;
+
+        public GradMode(bool enabled)
+        {
+            _previous = GradEnabled;
+            Native.ufm_set_grad_enabled(enabled ? 1 : 0);
+        }
+
+        public void Dispose() => Native.ufm_set_grad_enabled(_previous ? 1 : 0);
+    }
+}
