@@ -65,7 +65,7 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch
         var (values, indices) = neighbours == 1
             ? partial.Min(1, keepDim: true)
             : partial.TopK(neighbours, dim: 1, largest: false, sorted: true);
-        if (start != 0) indices = indices + start;
+        if (start != 0) indices = indices.Add(start); // the long overload keeps int64
         return (scope.MoveToOuter(values), scope.MoveToOuter(indices));
     }
 

@@ -38,13 +38,14 @@ public sealed class MemoryBank : IDisposable
     {
         if (features.Dim != 2 || features.Size(0) < 1 || !features.DType.IsFloatingPoint())
             throw new ArgumentException($"memory bank features must be a non-empty floating-point [M, D] matrix, got {features}", nameof(features));
-        var stored = Allocate(features.Size(0), features.Size(1), storage, device);
+        // The bank owns its tensors: no caller's dispose scope may free them.
+        var stored = Allocate(features.Size(0), features.Size(1), storage, device).DetachFromDisposeScope();
         try
         {
             stored.CopyFrom(features);
             using var scope = new DisposeScope();
             var exact = stored.To(DType.Float32);
-            return new MemoryBank(stored, scope.MoveToOuter((exact * exact).Sum(1)));
+            return new MemoryBank(stored, (exact * exact).Sum(1).DetachFromDisposeScope());
         }
         catch
         {
