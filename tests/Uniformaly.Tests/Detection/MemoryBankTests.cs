@@ -75,7 +75,8 @@ public sealed class MemoryBankTests
         Assert.That(bank.StorageType, Is.EqualTo(storage));
         var stored = bank.Features.To(DType.Float32);
         Assert.That(bank.SquaredNorms.ToArray<float>(), Is.EqualTo((stored * stored).Sum(1).ToArray<float>()).Within(1e-3));
-        using var result = new ExactNearestNeighbourSearch(bank, chunkRows: 1000).Search(bank.Features.Narrow(0, 0, 5).To(DType.Float32));
+        using var search = new ExactNearestNeighbourSearch(bank, chunkRows: 1000);
+        using var result = search.Search(bank.Features.Narrow(0, 0, 5).To(DType.Float32));
         Assert.That(result.Indices.ToArray<long>(), Is.EqualTo(new long[] { 0, 1, 2, 3, 4 }));
         Assert.That(result.SquaredDistances.ToArray<float>(), Is.All.LessThan(1e-3f));
     }
@@ -96,7 +97,8 @@ public sealed class MemoryBankTests
         if (TorchRuntime.CudaIsAvailable)
         {
             using var bank = MemoryBank.FromFeatures(features, Device.Cuda());
-            using var result = new ExactNearestNeighbourSearch(bank).Search(features);
+            using var search = new ExactNearestNeighbourSearch(bank);
+            using var result = search.Search(features);
             Assert.That(result.Indices.To(Device.Cpu).ToArray<long>(), Is.EqualTo(new long[] { 0, 1 }));
         }
         else

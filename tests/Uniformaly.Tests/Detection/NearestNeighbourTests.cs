@@ -15,11 +15,21 @@ public sealed class NearestNeighbourTests
     [TestCase(3, 437L)]
     [TestCase(3, 3L)]
     [TestCase(1, 1L)]
-    public void Search_MatchesFaissIndexFlatL2(int neighbours, long? chunkRows)
+    public void Search_MatchesFaissIndexFlatL2(int neighbours, long? chunkRows) =>
+        AssertMatchesFaiss(neighbours, chunkRows, SearchPrecision.Float32);
+
+    /// <summary>The bfloat16 ranking keeps 8 candidates, reranked in float32: same rows and
+    /// exact distances on this data.</summary>
+    [TestCase(1, null)]
+    [TestCase(3, 437L)]
+    public void BFloat16Rerank_MatchesFaissIndexFlatL2(int neighbours, long? chunkRows) =>
+        AssertMatchesFaiss(neighbours, chunkRows, SearchPrecision.BFloat16Rerank);
+
+    private static void AssertMatchesFaiss(int neighbours, long? chunkRows, SearchPrecision precision)
     {
         using var scope = new DisposeScope();
         using var bank = MemoryBank.FromFeatures(DetectionFixtures.Load("knn_bank"), Device.Cpu);
-        var search = new ExactNearestNeighbourSearch(bank, chunkRows: chunkRows);
+        using var search = new ExactNearestNeighbourSearch(bank, chunkRows: chunkRows, precision: precision);
         using var result = search.Search(DetectionFixtures.Load("knn_queries"), neighbours);
 
         Assert.That(result.SquaredDistances.Shape, Is.EqualTo(new long[] { 300, neighbours }));
@@ -45,7 +55,8 @@ public sealed class NearestNeighbourTests
         using var scope = new DisposeScope();
         var bankFeatures = DetectionFixtures.Load("knn_bank");
         using var bank = MemoryBank.FromFeatures(bankFeatures, Device.Cpu);
-        using var result = new ExactNearestNeighbourSearch(bank, chunkRows: 500).Search(DetectionFixtures.Load("knn_queries"), 1);
+        using var search = new ExactNearestNeighbourSearch(bank, chunkRows: 500);
+        using var result = search.Search(DetectionFixtures.Load("knn_queries"), 1);
         var distances = result.SquaredDistances.ToArray<float>();
         var rows = result.Indices.ToArray<long>();
         var queries = DetectionFixtures.Load("knn_queries");
@@ -61,7 +72,8 @@ public sealed class NearestNeighbourTests
     {
         using var scope = new DisposeScope();
         using var bank = MemoryBank.FromFeatures(DetectionFixtures.Load("knn_bank"), Device.Cpu);
-        using var result = new ExactNearestNeighbourSearch(bank).Search(DetectionFixtures.Load("knn_queries"), 3);
+        using var search = new ExactNearestNeighbourSearch(bank);
+        using var result = search.Search(DetectionFixtures.Load("knn_queries"), 3);
         var expected = DetectionFixtures.Floats("knn_distances_k3").Chunk(3).Select(d => d.Average()).ToArray();
         var scores = result.PatchScores().ToArray<float>();
         for (var i = 0; i < expected.Length; i++)
@@ -74,10 +86,12 @@ public sealed class NearestNeighbourTests
         using var scope = new DisposeScope();
         using var bank = MemoryBank.FromFeatures(Tensor.Zeros([100_000, 4]), Device.Cpu);
         Assert.That(new ExactNearestNeighbourSearch(bank, memoryBudgetBytes: 784L * 4 * 1000).ChunkRows(784), Is.EqualTo(1000));
-        // 256 MiB / (4 bytes x 784 queries) = 85,598 rows; a small batch takes the whole bank.
-        Assert.That(new ExactNearestNeighbourSearch(bank).ChunkRows(784), Is.EqualTo(85_598));
+        // 16 MiB / (4 bytes x 784 queries) = 5,349 rows; a small batch takes the whole bank.
+        Assert.That(new ExactNearestNeighbourSearch(bank).ChunkRows(784), Is.EqualTo(5_349));
         Assert.That(new ExactNearestNeighbourSearch(bank).ChunkRows(10), Is.EqualTo(100_000));
-        Assert.That(new ExactNearestNeighbourSearch(bank, memoryBudgetBytes: 1).ChunkRows(784, neighbours: 5), Is.EqualTo(5));
+        // A huge batch still gets 512-row blocks; a fixed chunk overrides the budget.
+        Assert.That(new ExactNearestNeighbourSearch(bank, memoryBudgetBytes: 1).ChunkRows(784, neighbours: 5), Is.EqualTo(512));
+        Assert.That(new ExactNearestNeighbourSearch(bank, chunkRows: 3).ChunkRows(784, neighbours: 5), Is.EqualTo(5));
     }
 
     [Test]
@@ -85,7 +99,7 @@ public sealed class NearestNeighbourTests
     {
         using var scope = new DisposeScope();
         using var bank = MemoryBank.FromFeatures(Tensor.Zeros([5, 4]), Device.Cpu);
-        var search = new ExactNearestNeighbourSearch(bank);
+        using var search = new ExactNearestNeighbourSearch(bank);
         Assert.That(() => search.Search(Tensor.Zeros([2, 3])), Throws.ArgumentException.With.Property("ParamName").EqualTo("queries"));
         Assert.That(() => search.Search(Tensor.Zeros([2, 4]), 6), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("neighbours"));
         Assert.That(() => search.Search(Tensor.Zeros([2, 4]), 0), Throws.TypeOf<ArgumentOutOfRangeException>());
