@@ -45,7 +45,7 @@ public sealed class MemoryBankBuilder : IDisposable
 
     /// <summary>Concatenates the rows, lets <paramref name="sampler"/> choose, and returns the
     /// bank of the chosen rows. The builder stays usable.</summary>
-    /// <exception cref="InvalidOperationException">No row was appended.</exception>
+    /// <exception cref="InvalidOperationException">No row was appended, or the sampler kept none.</exception>
     public MemoryBank Build(IFeatureSampler sampler, DType storage = DType.Float32)
     {
         if (Count == 0) throw new InvalidOperationException("the memory bank is empty: no patch feature was kept");
@@ -58,6 +58,8 @@ public sealed class MemoryBankBuilder : IDisposable
             offset += part.Size(0);
         }
         var chosen = sampler.Select(all);
+        if (chosen.Size(0) == 0)
+            throw new InvalidOperationException($"the sampler kept none of the {Count} rows (its ratio is below 1/{Count})");
         return MemoryBank.FromFeatures(all.IndexSelect(0, chosen), Device, storage);
     }
 

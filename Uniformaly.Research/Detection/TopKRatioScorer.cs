@@ -21,6 +21,19 @@ public enum PatchSelector
 /// (for All: 0..N−1 in order); clustering averages the patch features there.</param>
 public sealed record ImageScores(Tensor Scores, Tensor PatchIndices) : IDisposable
 {
+    /// <summary>Each image's clustering feature (SPEC section 8): the mean of its patch features
+    /// at the chosen positions, [B, D] float32.</summary>
+    /// <param name="patchFeatures">[B, N, D] patch features P of the same images.</param>
+    public Tensor ClusteringFeatures(Tensor patchFeatures)
+    {
+        if (patchFeatures.Dim != 3 || patchFeatures.Size(0) != PatchIndices.Size(0))
+            throw new ArgumentException($"patch features must be [{PatchIndices.Size(0)}, N, D], got {patchFeatures}", nameof(patchFeatures));
+        using var scope = new DisposeScope();
+        var positions = PatchIndices.To(patchFeatures.Device).Unsqueeze(2).Expand(PatchIndices.Size(0), PatchIndices.Size(1), patchFeatures.Size(2));
+        var chosen = patchFeatures.To(DType.Float32).Gather(1, positions);
+        return scope.MoveToOuter(chosen.Mean(1));
+    }
+
     public void Dispose()
     {
         Scores.Dispose();

@@ -53,6 +53,8 @@ public sealed class MemoryBankTests
         using var builder = new MemoryBankBuilder(2, Device.Cpu);
         using (new DisposeScope()) builder.Append(Tensor.Zeros([3, 2]), Tensor.Zeros([3], DType.Bool));
         Assert.That(() => builder.Build(new IdentitySampler()), Throws.InvalidOperationException.With.Message.Contains("empty"));
+        using (new DisposeScope()) builder.Append(Tensor.Zeros([3, 2]));
+        Assert.That(() => builder.Build(new RandomSampler(0.1)), Throws.InvalidOperationException.With.Message.Contains("kept none of the 3 rows"));
     }
 
     [Test]

@@ -55,6 +55,21 @@ public sealed class ScoringTests
     }
 
     [Test]
+    public void ClusteringFeatures_AverageThePatchFeaturesAtTheChosenPositions()
+    {
+        // Two images, N = 4 patches, D = 2; k = 0.5 keeps K = 2 patches per image.
+        using var scope = new DisposeScope();
+        var scores = Tensor.FromArray([0.1f, 0.9f, 0.5f, 0.2f, 3f, 1f, 2f, 0f], 2, 4);
+        var features = Tensor.FromArray([0f, 1f, 10f, 11f, 20f, 21f, 30f, 31f, 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f], 2, 4, 2);
+        using var result = new TopKRatioScorer(0.5).Score(scores);
+        TensorAssert.Longs(result.PatchIndices, [2, 2], [1, 2, 0, 2]);
+        TensorAssert.Values(result.ClusteringFeatures(features), [2, 2], [15f, 16f, 3f, 4f]);
+        using var all = new TopKRatioScorer(selector: PatchSelector.All).Score(scores);
+        TensorAssert.Values(all.ClusteringFeatures(features), [2, 2], [15f, 16f, 4f, 5f]);
+        Assert.That(() => result.ClusteringFeatures(Tensor.Zeros([3, 4, 2])), Throws.ArgumentException.With.Property("ParamName").EqualTo("patchFeatures"));
+    }
+
+    [Test]
     public void AllSelector_ChoosesEveryPatchInOrder()
     {
         using var scope = new DisposeScope();
