@@ -30,7 +30,20 @@ public sealed class StateDict : IReadOnlyDictionary<string, Tensor>, IDisposable
     }
 
     /// <summary>A new float32 CPU copy of the named tensor (any stored dtype), for model weights.</summary>
-    public Tensor ToFloat32(string name) => this[name].To(Device.Cpu, DType.Float32);
+    /// <remarks>Contiguous even when the stored tensor was a strided view of a shared storage.</remarks>
+    public Tensor ToFloat32(string name)
+    {
+        using var scope = new DisposeScope();
+        return scope.MoveToOuter(this[name].To(Device.Cpu, DType.Float32).Contiguous());
+    }
+
+    /// <summary>A new state dict holding a float32 CPU copy of every tensor (same names and order).</summary>
+    public StateDict ToFloat32()
+    {
+        var result = new StateDict(Source, Metadata);
+        foreach (var name in Keys) result.Add(name, ToFloat32(name));
+        return result;
+    }
 
     /// <summary>Checks the tensors against the names and shapes a model expects. Throws one
     /// <see cref="CheckpointException"/> listing every missing key, every unexpected key and

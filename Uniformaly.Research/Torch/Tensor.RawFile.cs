@@ -35,6 +35,30 @@ public sealed partial class Tensor
         }
     }
 
+    /// <summary>A new contiguous CPU tensor filled with the next little-endian element bytes of
+    /// <paramref name="stream"/> (e.g. an inflating stream).</summary>
+    /// <exception cref="EndOfStreamException">the stream ends before the tensor's bytes do.</exception>
+    public static Tensor ReadFrom(Stream stream, DType dtype, ReadOnlySpan<long> shape)
+    {
+        var tensor = Empty(shape, dtype);
+        try
+        {
+            var nbytes = tensor.NumEl * dtype.ElementSize();
+            for (long done = 0; done < nbytes;)
+            {
+                var count = (int)Math.Min(FileChunkBytes, nbytes - done);
+                stream.ReadExactly(tensor.RawBytes(done, count));
+                done += count;
+            }
+            return tensor;
+        }
+        catch
+        {
+            tensor.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Writes the elements' little-endian bytes (row-major) to <paramref name="stream"/>;
     /// tensors on another device or with other strides are copied to a contiguous CPU tensor first.</summary>
     public void WriteTo(Stream stream)
