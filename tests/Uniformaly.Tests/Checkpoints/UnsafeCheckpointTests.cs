@@ -35,16 +35,18 @@ public sealed class UnsafeCheckpointTests
         Assert.That(e!.Message, Does.Contain(path).And.Contain(message));
     }
 
-    [TestCase("\x80\x02cnt\nsystem\n.", "refuses the pickled global 'nt.system'")]
-    [TestCase("\x80\x04\x8c\x02os\x8c\x06system\x93.", "refuses the pickled global 'os.system'")]
-    [TestCase("\x80\x02csubprocess\nPopen\n.", "refuses the pickled global 'subprocess.Popen'")]
-    [TestCase("\x80\x02\xff", "unsupported pickle opcode 0xff")]
-    [TestCase("\x80\x02h\x05.", "memo key 5 was never stored")]
-    [TestCase("\x80\x02t.", "no MARK to pop to")]
-    [TestCase("\x80\x02K\x01\x85R.", "calling a PyTuple")]
-    [TestCase("\x80\x02K\x01.", "is a pickle but not a torch.save file")]
-    [TestCase("\x80\x02X\xff\x00\x00\x00ab", "is truncated: a pickle ends early")]
-    [TestCase("\x80\x02ccollections\nOrderedDict\nK\x01\x85R.", "a call of collections.OrderedDict with 1 arguments")]
+    // Four-digit \x escapes: C#'s \x is variable-length and would swallow following hex letters.
+    [TestCase("\x0080\x0002cnt\nsystem\n.", "refuses the pickled global 'nt.system'")]
+    [TestCase("\x0080\x0004\x008c\x0002os\x008c\x0006system\x0093.", "refuses the pickled global 'os.system'")]
+    [TestCase("\x0080\x0002csubprocess\nPopen\n.", "refuses the pickled global 'subprocess.Popen'")]
+    [TestCase("\x0080\x0002\x00ff", "unsupported pickle opcode 0xff")]
+    [TestCase("\x0080\x0002h\x0005.", "memo key 5 was never stored")]
+    [TestCase("\x0080\x0002t.", "no MARK to pop to")]
+    [TestCase("\x0080\x0002K\x0001\x0085R.", "stack underflow")]
+    [TestCase("\x0080\x0002K\x0001K\x0002\x0085R.", "calling a Int64")]
+    [TestCase("\x0080\x0002K\x0001.", "is a pickle but not a torch.save file")]
+    [TestCase("\x0080\x0002X\x0010\x0000\x0000\x0000ab", "is truncated: a pickle ends early")]
+    [TestCase("\x0080\x0002ccollections\nOrderedDict\nK\x0001\x0085R.", "a construction of collections.OrderedDict with 1 arguments")]
     public void Read_HostileOrCorruptPickle_IsRefused(string pickle, string message)
     {
         var path = WriteTemp(Encoding.Latin1.GetBytes(pickle));
