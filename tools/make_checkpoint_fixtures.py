@@ -12,6 +12,7 @@ import collections
 import json
 import os
 import struct
+import zipfile
 from pathlib import Path
 
 import torch
@@ -65,9 +66,28 @@ def vit_like_state_dict(g):
     return collections.OrderedDict((k, torch.randn(*s, generator=g)) for k, s in names.items())
 
 
-def save_torch(name, obj, expected, legacy=False):
-    torch.save(obj, OUT / name, _use_new_zipfile_serialization=not legacy)
+def save_torch(name, obj, expected, legacy=False, protocol=2):
+    torch.save(obj, OUT / name, _use_new_zipfile_serialization=not legacy, pickle_protocol=protocol)
     expected[name] = flatten_tensors(obj)
+
+
+def patch_pickle(src, dst, old, new):
+    """Copies a torch zip, replacing bytes of its data.pkl (to make inconsistent files)."""
+    with zipfile.ZipFile(OUT / src) as zin, zipfile.ZipFile(OUT / dst, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.endswith("/data.pkl"):
+                assert data.count(old) == 1, (src, old)
+                data = data.replace(old, new)
+            zout.writestr(info.filename, data)
+
+
+def drop_member(src, dst, suffix):
+    """Copies a torch zip without the member whose name ends with suffix."""
+    with zipfile.ZipFile(OUT / src) as zin, zipfile.ZipFile(OUT / dst, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            if not info.filename.endswith(suffix):
+                zout.writestr(info.filename, zin.read(info))
 
 
 def basic_dict(g):
@@ -148,6 +168,21 @@ class Builtin:
         return (eval, ("1+1",))
 
 
+def save_pre_v2_rebuild(name, obj, expected):
+    """A legacy file whose tensors use torch._utils._rebuild_tensor (as PyTorch < 0.4 wrote)."""
+    original = torch.Tensor.__reduce_ex__
+
+    def old_reduce(self, proto):
+        return (torch._utils._rebuild_tensor, (self.storage(), self.storage_offset(), tuple(self.size()), self.stride()))
+
+    torch.Tensor.__reduce_ex__ = old_reduce
+    try:
+        torch.save(obj, OUT / name, _use_new_zipfile_serialization=False)
+    finally:
+        torch.Tensor.__reduce_ex__ = original
+    expected[name] = flatten_tensors(obj)
+
+
 def truncate(src, dst, keep):
     data = (OUT / src).read_bytes()
     (OUT / dst).write_bytes(data[:keep])
@@ -164,6 +199,9 @@ def main():
     save_torch("legacy_dtypes.pth", dtype_dict(g), expected, legacy=True)
     save_torch("zip_views.pth", view_dict(g), expected)
     save_torch("legacy_views.pth", view_dict(g), expected, legacy=True)
+    save_torch("zip_protocol4.pth", dtype_dict(g), expected, protocol=4)
+    save_torch("legacy_protocol4.pth", view_dict(g), expected, legacy=True, protocol=4)
+    save_pre_v2_rebuild("legacy_rebuild_tensor.pth", view_dict(g), expected)
     save_torch("dino_plain.pth", vit_like_state_dict(g), expected)
     save_torch("ordered_dict.pth", vit_like_state_dict(g), expected)
 
@@ -208,6 +246,14 @@ def main():
     torch.save({"payload": Evil()}, OUT / "malicious_system_legacy.pth", _use_new_zipfile_serialization=False)
     torch.save({"payload": Builtin()}, OUT / "malicious_eval.pth")
     torch.save(torch.nn.Linear(2, 2), OUT / "whole_module.pth")
+
+    torch.save({"w": torch.arange(6.0)}, OUT / "six.pth")
+    patch_pickle("six.pth", "out_of_bounds.pth", b"K\x06\x85", b"K\x07\x85")
+    torch.save({"w": torch.arange(6.0)[:2]}, OUT / "six_view.pth")
+    patch_pickle("six_view.pth", "wrong_numel.pth", b"K\x06t", b"K\x05t")
+    (OUT / "six_view.pth").unlink()
+    drop_member("six.pth", "missing_storage.pth", "/data/0")
+    (OUT / "six.pth").unlink()
 
     truncate("zip_basic.pth", "truncated_zip.pth", (OUT / "zip_basic.pth").stat().st_size // 2)
     truncate("legacy_basic.pth", "truncated_legacy.pth", (OUT / "legacy_basic.pth").stat().st_size - 20)

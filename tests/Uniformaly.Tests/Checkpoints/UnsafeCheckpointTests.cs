@@ -27,6 +27,9 @@ public sealed class UnsafeCheckpointTests
     [TestCase("truncated_legacy.pth", "is truncated: storage")]
     [TestCase("truncated.safetensors", "do not fit it or the 188-byte data section (truncated file?)")]
     [TestCase("empty.pth", "is empty")]
+    [TestCase("out_of_bounds.pth", "has a tensor of shape [7] reaching element 6 of storage '0', which holds 6")]
+    [TestCase("wrong_numel.pth", "holds 24 bytes, but 5 Float32 elements need 20")]
+    [TestCase("missing_storage.pth", "lacks the member 'six/data/0' of storage '0'")]
     [TestCase("garbage.bin", "has an unknown format")]
     public void Read_BadFile_IsRefusedWithReason(string file, string message)
     {
