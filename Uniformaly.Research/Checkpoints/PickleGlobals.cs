@@ -63,18 +63,9 @@ internal static class PickleGlobals
     /// <summary>BUILD: sets the pickled state of an object made by <see cref="New"/>.</summary>
     public static void Build(object? target, object? state, string path)
     {
-        switch (target, state)
-        {
-            case (PyRecord record, PyDict attributes):
-                foreach (var (key, value) in attributes) record.Attributes[key] = value;
-                break;
-            case (PyDict or TensorRef, null):
-                break;
-            case (TensorRef, PyDict { Count: 0 }):
-                break;
-            default:
-                throw Malformed(path, $"a BUILD of {target?.GetType().Name ?? "None"} with {state?.GetType().Name ?? "None"}");
-        }
+        if (target is not PyRecord record || state is not PyDict attributes)
+            throw Malformed(path, $"a BUILD of {target?.GetType().Name ?? "None"} with {state?.GetType().Name ?? "None"}");
+        foreach (var (key, value) in attributes) record.Attributes[key] = value;
     }
 
     private static TensorRef Tensor(object?[] args, bool requiresGrad, string path)

@@ -11,11 +11,11 @@ internal abstract class TorchArchive
 
     protected TorchArchive(SafeFileHandle file, string path)
     {
-        File = file;
+        FileHandle = file;
         Path = path;
     }
 
-    protected SafeFileHandle File { get; }
+    protected SafeFileHandle FileHandle { get; }
 
     public string Path { get; }
 

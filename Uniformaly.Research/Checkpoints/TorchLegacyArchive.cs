@@ -28,7 +28,7 @@ internal sealed class TorchLegacyArchive : TorchArchive
     public static TorchLegacyArchive Open(SafeFileHandle file, string path) => new(file, path);
 
     public override Tensor LoadStorage(StorageRef storage) =>
-        Tensor.ReadFrom(File, _offsets[storage.Key], storage.DType, [storage.NumEl]);
+        Tensor.ReadFrom(FileHandle, _offsets[storage.Key], storage.DType, [storage.NumEl]);
 
     private void CheckHeader(Stream stream)
     {
@@ -49,7 +49,7 @@ internal sealed class TorchLegacyArchive : TorchArchive
         {
             if (item is not string key || !Storages.TryGetValue(key, out var storage))
                 throw new CheckpointException(Path, $"has a malformed legacy layout: storage key '{item}' was never referenced");
-            if (RandomAccess.Read(File, count, position) != 8)
+            if (RandomAccess.Read(FileHandle, count, position) != 8)
                 throw new CheckpointException(Path, $"is truncated: storage '{key}' starts past the end of the file ({fileLength} bytes)");
             var numel = BinaryPrimitives.ReadInt64LittleEndian(count);
             if (numel != storage.NumEl)

@@ -32,8 +32,8 @@ internal sealed class TorchZipArchive : TorchArchive
             throw new CheckpointException(Path, $"lacks the member '{_prefix}data/{storage.Key}' of storage '{storage.Key}'");
         if (entry.Size != nbytes)
             throw new CheckpointException(Path, $"storage '{storage.Key}' holds {entry.Size} bytes, but {storage.NumEl} {storage.DType} elements need {nbytes}");
-        if (!entry.Deflated) return Tensor.ReadFrom(File, entry.DataOffset, storage.DType, [storage.NumEl]);
-        using var stream = ZipDirectory.Open(File, entry);
+        if (!entry.Deflated) return Tensor.ReadFrom(FileHandle, entry.DataOffset, storage.DType, [storage.NumEl]);
+        using var stream = ZipDirectory.Open(FileHandle, entry);
         return Tensor.ReadFrom(stream, storage.DType, [storage.NumEl]);
     }
 
@@ -41,7 +41,7 @@ internal sealed class TorchZipArchive : TorchArchive
     private void CheckByteOrder()
     {
         if (!_entries.TryGetValue(_prefix + "byteorder", out var entry)) return;
-        using var stream = ZipDirectory.Open(File, entry);
+        using var stream = ZipDirectory.Open(FileHandle, entry);
         var order = new StreamReader(stream, Encoding.ASCII).ReadToEnd().Trim();
         if (order != "little")
             throw new CheckpointException(Path, $"was written on a '{order}'-endian machine; only little-endian checkpoints are supported");
