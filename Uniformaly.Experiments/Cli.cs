@@ -10,6 +10,7 @@ public static class Cli
     {
         var root = new RootCommand("Uniformaly: UniFormaly visual anomaly detection on libtorch");
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(CacheCommand.Create());
         return root;
     }
 }

@@ -84,3 +84,20 @@ public sealed class FeatureCacheTests
         Assert.Throws<ArgumentOutOfRangeException>(() => _ = new FeatureCache("/tmp/x", 0));
     }
 }
+
+public sealed class CacheCommandTests
+{
+    [Test]
+    public void CacheInfoAndClear_WorkOnTheGivenFolder()
+    {
+        using var folder = new TempFolder();
+        folder.File("cache/ab/x.safetensors", new byte[2048]);
+        var root = Path.Combine(folder.Path, "cache");
+        var (code, output, _) = Uniformaly.Tests.Cli.CliRunner.Run("cache", "info", "--cache-dir", root);
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(output, Does.Contain(root).And.Contain("size:  0.0 MiB"));
+        (code, output, _) = Uniformaly.Tests.Cli.CliRunner.Run("cache", "clear", "--cache-dir", root);
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(Directory.Exists(root), Is.False);
+    }
+}
