@@ -17,17 +17,9 @@ public static class CheckpointCommand
         command.SetAction(parseResult =>
         {
             TorchRuntime.Initialize();
-            try
-            {
-                using var stateDict = CheckpointReader.Read(parseResult.GetValue(file)!);
-                foreach (var line in Describe(stateDict, parseResult.GetValue(all))) Console.WriteLine(line);
-                return 0;
-            }
-            catch (CheckpointException e)
-            {
-                Console.Error.WriteLine(e.Message);
-                return 1;
-            }
+            using var stateDict = CheckpointReader.Read(parseResult.GetValue(file)!);
+            foreach (var line in Describe(stateDict, parseResult.GetValue(all))) Console.WriteLine(line);
+            return 0;
         });
         return command;
     }

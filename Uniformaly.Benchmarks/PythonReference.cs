@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Uniformaly.Benchmarks;
+
+/// <summary>
+/// A PyTorch process (Debian's /usr/bin/python3 running tools/bench/reference_server.py) that
+/// prepares a workload and runs it on request, so that the reference is measured in the same
+/// BenchmarkDotNet run as the bridge, with the same threads.
+/// </summary>
+public sealed class PythonReference : IDisposable
+{
+    public const string Interpreter = "/usr/bin/python3";
+
+    private readonly Process _process;
+
+    private PythonReference(Process process) => _process = process;
+
+    /// <summary>Starts the server and prepares <paramref name="kind"/> with the given arguments.</summary>
+    public static PythonReference Start(string kind, int threads, IReadOnlyDictionary<string, object> arguments)
+    {
+        var script = Path.Combine(RepositoryRoot(), "tools", "bench", "reference_server.py");
+        var info = new ProcessStartInfo(Interpreter, script)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {Interpreter} {script}");
+        var reference = new PythonReference(process);
+        var request = new Dictionary<string, object>(arguments) { ["op"] = "setup", ["kind"] = kind, ["threads"] = threads };
+        reference.Call(request);
+        return reference;
+    }
+
+    /// <summary>Runs the prepared workload <paramref name="repeats"/> times.</summary>
+    public void Run(int repeats) => Call(new Dictionary<string, object> { ["op"] = "run", ["repeats"] = repeats });
+
+    private void Call(Dictionary<string, object> request)
+    {
+        _process.StandardInput.WriteLine(JsonSerializer.Serialize(request));
+        _process.StandardInput.Flush();
+        var reply = _process.StandardOutput.ReadLine()
+            ?? throw new InvalidOperationException($"the reference server exited (code {(_process.HasExited ? _process.ExitCode : -1)})");
+        if (!reply.Contains("\"ok\": true", StringComparison.Ordinal))
+            throw new InvalidOperationException($"reference server: {reply}");
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.StandardInput.WriteLine("{\"op\": \"quit\"}");
+            _process.StandardInput.Flush();
+            _process.WaitForExit(5000);
+        }
+        _process.Dispose();
+    }
+
+    /// <summary>The checkout this benchmark binary was built from (it holds tools/bench).</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "tools", "bench", "reference_server.py")))
+                return dir.FullName;
+        throw new DirectoryNotFoundException("tools/bench/reference_server.py not found above " + AppContext.BaseDirectory);
+    }
+}

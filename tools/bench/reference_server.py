@@ -1,0 +1,55 @@
+#!/usr/bin/python3
+"""Reference side of Uniformaly's same-run benchmarks.
+
+Uniformaly.Benchmarks starts this script with Debian's /usr/bin/python3 (python3-torch) and talks
+to it over stdin/stdout, one JSON object per line, so that PyTorch and the bridge are timed by the
+same BenchmarkDotNet run on the same machine with the same thread count.
+
+  {"op": "setup", "kind": "matmul", "n": 1024, "threads": 2} -> {"ok": true}
+  {"op": "run", "repeats": 8}                                 -> {"ok": true}
+  {"op": "quit"}
+
+`run` executes the prepared workload `repeats` times back to back, so the pipe round trip
+(tens of microseconds) is amortized over the repeats.
+"""
+import json
+import sys
+
+import torch
+
+
+def setup_matmul(args):
+    n = int(args["n"])
+    a = torch.rand(n, n)
+    b = torch.rand(n, n)
+
+    def work():
+        torch.mm(a, b)
+
+    return work
+
+
+WORKLOADS = {"matmul": setup_matmul}
+
+
+def main():
+    work = None
+    with torch.inference_mode():
+        for line in sys.stdin:
+            request = json.loads(line)
+            op = request["op"]
+            if op == "quit":
+                break
+            if op == "setup":
+                torch.set_num_threads(int(request["threads"]))
+                torch.manual_seed(0)
+                work = WORKLOADS[request["kind"]](request)
+                work()  # warm-up: first-call allocations and kernel selection
+            elif op == "run":
+                for _ in range(int(request.get("repeats", 1))):
+                    work()
+            print(json.dumps({"ok": True}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
