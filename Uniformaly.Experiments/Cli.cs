@@ -12,6 +12,7 @@ public static class Cli
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(CheckpointCommand.Create());
         root.Subcommands.Add(CacheCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 }

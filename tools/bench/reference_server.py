@@ -6,6 +6,7 @@ to it over stdin/stdout, one JSON object per line, so that PyTorch and the bridg
 same BenchmarkDotNet run on the same machine with the same thread count.
 
   {"op": "setup", "kind": "matmul", "n": 1024, "threads": 2} -> {"ok": true}
+  {"op": "setup", "kind": "knn_faiss", "bank": 65536, "queries": 784, "dim": 768, "nn": 1, "threads": 2}
   {"op": "run", "repeats": 8}                                 -> {"ok": true}
   {"op": "quit"}
 
@@ -29,7 +30,26 @@ def setup_matmul(args):
     return work
 
 
-WORKLOADS = {"matmul": setup_matmul}
+def setup_knn_faiss(args):
+    """faiss IndexFlatL2 over a standard-normal bank, one search of the whole query batch per run."""
+    import faiss
+    import numpy as np
+
+    faiss.omp_set_num_threads(int(args["threads"]))
+    rng = np.random.default_rng(0)
+    bank = rng.standard_normal((int(args["bank"]), int(args["dim"])), dtype=np.float32)
+    queries = rng.standard_normal((int(args["queries"]), int(args["dim"])), dtype=np.float32)
+    index = faiss.IndexFlatL2(int(args["dim"]))
+    index.add(bank)
+    nn = int(args["nn"])
+
+    def work():
+        index.search(queries, nn)
+
+    return work
+
+
+WORKLOADS = {"matmul": setup_matmul, "knn_faiss": setup_knn_faiss}
 
 
 def main():

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Uniformaly.Research.Detection;
+using Uniformaly.Research.Torch;
+
+namespace Uniformaly.Experiments.Commands;
+
+/// <summary><c>uniformaly bench knn</c>: microbenchmarks of the detector's hot loops.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("bench", "Microbenchmarks of the detector's hot loops");
+        command.Subcommands.Add(Knn());
+        return command;
+    }
+
+    /// <summary>Times the exact nearest-neighbour search; compare with tools/bench/faiss_knn.py.</summary>
+    private static Command Knn()
+    {
+        var bank = new Option<long>("--bank") { Description = "memory bank rows M", DefaultValueFactory = _ => 65536 };
+        var queries = new Option<long>("--queries") { Description = "query rows Q per batch", DefaultValueFactory = _ => 784 };
+        var dim = new Option<long>("--dim") { Description = "feature width D", DefaultValueFactory = _ => 768 };
+        var nn = new Option<int>("--nn") { Description = "neighbours n_nn", DefaultValueFactory = _ => 1 };
+        var device = new Option<string>("--device") { Description = "cpu or cuda[:i]", DefaultValueFactory = _ => "cpu" };
+        var threads = new Option<int?>("--threads") { Description = "intra-op threads (default: all cores)" };
+        var repeats = new Option<int>("--repeats") { Description = "timed searches (the median is reported)", DefaultValueFactory = _ => 5 };
+        var warmup = new Option<int>("--warmup") { Description = "untimed searches first", DefaultValueFactory = _ => 1 };
+        var chunk = new Option<long?>("--chunk-rows") { Description = "bank rows per chunk (default: from the memory budget)" };
+        var precision = new Option<string>("--precision") { Description = "float32 (exact) or bf16 (bfloat16 ranking, float32 rerank)", DefaultValueFactory = _ => "float32" };
+        var json = new Option<bool>("--json") { Description = "print one JSON object" };
+        var command = new Command("knn", "Time the exact kNN search: median seconds per query batch and GFLOP/s (2*Q*M*D per batch)")
+        {
+            bank, queries, dim, nn, device, threads, repeats, warmup, chunk, precision, json,
+        };
+        command.SetAction(parse =>
+        {
+            TorchRuntime.Initialize();
+            var result = KnnMicrobenchmark.Run(new KnnBenchmarkOptions(
+                parse.GetValue(bank), parse.GetValue(queries), parse.GetValue(dim), parse.GetValue(nn), parse.GetValue(device)!,
+                parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(threads), parse.GetValue(chunk),
+                Precision: ParsePrecision(parse.GetValue(precision)!)));
+            Console.WriteLine(parse.GetValue(json) ? result.ToJson()
+                : $"{result.Implementation} on {result.Device}, {result.Threads} threads: bank {result.Bank}x{result.Dim}, {result.Queries} queries, n_nn {result.Nn}, chunk {result.ChunkRows} rows: {result.SecondsPerBatch * 1e3:F1} ms/batch, {result.Gflops:F1} GFLOP/s");
+            return 0;
+        });
+        return command;
+    }
+
+    private static SearchPrecision ParsePrecision(string text) => text.ToLowerInvariant() switch
+    {
+        "float32" or "fp32" => SearchPrecision.Float32,
+        "bf16" or "bfloat16" => SearchPrecision.BFloat16Rerank,
+        _ => throw new ArgumentException($"--precision must be float32 or bf16, got '{text}'"),
+    };
+}

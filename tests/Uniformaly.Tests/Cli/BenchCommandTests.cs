@@ -1,0 +1,35 @@
+using System.Text.Json;
+using NUnit.Framework;
+
+namespace Uniformaly.Tests.Cli;
+
+/// <summary><c>uniformaly bench knn</c> on a tiny problem: JSON shape and consistent figures.</summary>
+public sealed class BenchCommandTests
+{
+    [Test]
+    public void BenchKnn_PrintsTheMedianAndTheGemmRate()
+    {
+        var (code, output, error) = CliRunner.Run("bench", "knn", "--bank", "2048", "--queries", "16", "--dim", "32", "--nn", "3", "--repeats", "3", "--json");
+        Assert.That(code, Is.EqualTo(0), error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.That(root.GetProperty("bank").GetInt64(), Is.EqualTo(2048));
+        Assert.That(root.GetProperty("nn").GetInt32(), Is.EqualTo(3));
+        Assert.That(root.GetProperty("chunk_rows").GetInt64(), Is.EqualTo(2048));
+        var seconds = root.GetProperty("seconds_per_batch").GetDouble();
+        Assert.That(seconds, Is.GreaterThan(0));
+        Assert.That(root.GetProperty("gflops").GetDouble(), Is.EqualTo(2.0 * 16 * 2048 * 32 / seconds / 1e9).Within(1e-9).Percent);
+    }
+
+    [Test]
+    public void BenchKnn_BadPrecisionOrUnavailableDevice_FailsWithAMessage()
+    {
+        var (code, _, error) = CliRunner.Run("bench", "knn", "--bank", "64", "--queries", "4", "--dim", "8", "--precision", "int4");
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("--precision"));
+        if (Research.Torch.TorchRuntime.CudaIsAvailable) return;
+        (code, _, error) = CliRunner.Run("bench", "knn", "--bank", "64", "--queries", "4", "--dim", "8", "--device", "cuda");
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("CUDA is not available"));
+    }
+}
