@@ -1,18 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Uniformaly.Research.Detection;
 
 namespace Uniformaly.Research.Detector;
-
-/// <summary>How Back Patch Masking weighs patches (SPEC section 5).</summary>
-public enum MaskingMode
-{
-    /// <summary>Keep patches whose smoothed, normalized attention exceeds lambda; zero the others' scores.</summary>
-    Binary,
-    /// <summary>Multiply test patch scores by the normalized smoothed attention (Table 10 "Soft").</summary>
-    Soft,
-    /// <summary>No masking: every patch is kept and scored.</summary>
-    Off,
-}
 
 /// <summary>Which patches make the memory bank (SPEC section 6).</summary>
 public enum SamplerKind { Identity, Random, Coreset }
@@ -42,8 +32,8 @@ public sealed record DetectorSettings
     /// <summary>BPM threshold lambda in [0, 1).</summary>
     public double Threshold { get; init; } = 0.1;
 
-    [JsonConverter(typeof(JsonStringEnumConverter<MaskingMode>))]
-    public MaskingMode Masking { get; init; } = MaskingMode.Binary;
+    [JsonConverter(typeof(JsonStringEnumConverter<BackPatchMaskingMode>))]
+    public BackPatchMaskingMode Masking { get; init; } = BackPatchMaskingMode.Binary;
 
     /// <summary>Top k-ratio: the fraction of patches whose scores are averaged, in (0, 1].</summary>
     public double TopK { get; init; } = 0.05;
