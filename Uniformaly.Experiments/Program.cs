@@ -7,9 +7,10 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        var parse = Cli.Build().Parse(args);
         try
         {
+            var root = Cli.Build();
+            var parse = root.Parse(ConfigFile.Merge(root, args));
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -31,6 +31,7 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern TensorHandle ufm_randperm(long n, int dtype, int dev, int idx);
     [DllImport(Lib)] internal static extern TensorHandle ufm_randint(long low, long high, long* sizes, int ndim, int dtype, int dev, int idx);
     [DllImport(Lib)] internal static extern int ufm_to_host(TensorHandle t, void* dst, long nbytes);
+    [DllImport(Lib)] internal static extern void* ufm_data_ptr(TensorHandle t);
     [DllImport(Lib)] internal static extern int ufm_item_double(TensorHandle t, out double value);
     [DllImport(Lib)] internal static extern int ufm_item_long(TensorHandle t, out long value);
 
@@ -131,6 +132,7 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern TensorHandle ufm_flatten(TensorHandle a, long start, long end);
     [DllImport(Lib)] internal static extern TensorHandle ufm_cat(IntPtr* items, int count, long dim);
     [DllImport(Lib)] internal static extern TensorHandle ufm_stack(IntPtr* items, int count, long dim);
+    [DllImport(Lib)] internal static extern TensorHandle ufm_as_strided(TensorHandle a, long* sizes, long* strides, int n, long storageOffset);
     [DllImport(Lib)] internal static extern TensorHandle ufm_narrow(TensorHandle a, long dim, long start, long length);
     [DllImport(Lib)] internal static extern TensorHandle ufm_slice(TensorHandle a, long dim, long start, long end, long step);
     [DllImport(Lib)] internal static extern TensorHandle ufm_select(TensorHandle a, long dim, long index);

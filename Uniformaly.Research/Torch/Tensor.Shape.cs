@@ -51,6 +51,17 @@ public sealed partial class Tensor
         }
     }
 
+    /// <summary>A view of this tensor's storage with explicit sizes, strides and storage offset
+    /// (all in elements), as torch.as_strided: no copy, no bounds beyond the storage's.</summary>
+    public unsafe Tensor AsStrided(ReadOnlySpan<long> shape, ReadOnlySpan<long> strides, long storageOffset = 0)
+    {
+        if (shape.Length != strides.Length)
+            throw new ArgumentException($"as_strided: {shape.Length} sizes but {strides.Length} strides", nameof(strides));
+        fixed (long* s = shape)
+        fixed (long* st = strides)
+            return Wrap(Native.ufm_as_strided(Handle, s, st, shape.Length, storageOffset));
+    }
+
     /// <summary>The view of <paramref name="length"/> entries from <paramref name="start"/> along a dim.</summary>
     public Tensor Narrow(long dim, long start, long length) => Wrap(Native.ufm_narrow(Handle, dim, start, length));
 

@@ -117,6 +117,16 @@ UFM_EXPORT int ufm_to_host(Handle t, void* dst, int64_t nbytes) {
   })
 }
 
+// The first element's address of a contiguous CPU tensor, so the managed side can fill it from a
+// file or write it out without an intermediate managed copy. nullptr (with an error) otherwise.
+UFM_EXPORT void* ufm_data_ptr(Handle t) {
+  UFM_GUARDED(nullptr, {
+    TORCH_CHECK(t->device().is_cpu(), "data_ptr: tensor is on ", t->device(), ", not the CPU");
+    TORCH_CHECK(t->is_contiguous(), "data_ptr: tensor is not contiguous");
+    return t->data_ptr();
+  })
+}
+
 UFM_EXPORT int ufm_item_double(Handle t, double* out) {
   UFM_STATUS(*out = t->item<double>();)
 }

@@ -39,3 +39,10 @@ UFM_EXPORT Handle ufm_nonzero(Handle a) { UFM_TENSOR(a->nonzero()) }
 // In place: dst[...] = src (broadcast), for filling preallocated buffers through views.
 UFM_EXPORT int ufm_copy_(Handle dst, Handle src) { UFM_STATUS(dst->copy_(*src);) }
 UFM_EXPORT int ufm_fill_(Handle dst, double value) { UFM_STATUS(dst->fill_(value);) }
+
+// A view with explicit sizes, strides and storage offset (in elements) over a's storage; how
+// checkpoint readers rebuild tensors that share one serialized storage.
+UFM_EXPORT Handle ufm_as_strided(Handle a, const int64_t* sizes, const int64_t* strides, int n,
+                                 int64_t storage_offset) {
+  UFM_TENSOR(a->as_strided(ufm::dims(sizes, n), ufm::dims(strides, n), storage_offset))
+}
