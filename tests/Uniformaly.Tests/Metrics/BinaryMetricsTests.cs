@@ -1,0 +1,53 @@
+using NUnit.Framework;
+using Uniformaly.Research.Metrics;
+
+namespace Uniformaly.Tests.Metrics;
+
+/// <summary>AUROC, AP and F1-max against sklearn on the committed fixture.</summary>
+public sealed class BinaryMetricsTests
+{
+    private static readonly string[] Cases = ["simple", "ties", "all_same_scores", "random", "pixels"];
+
+    [TestCaseSource(nameof(Cases))]
+    public void MatchesSklearn(string name)
+    {
+        var c = MetricFixture.Case("binary", name);
+        var scores = MetricFixture.Floats(c.GetProperty("scores"));
+        var labels = MetricFixture.Bytes(c.GetProperty("labels"));
+        var tolerance = name == "pixels" ? 1e-7 : 1e-9;
+        Assert.That(BinaryMetrics.RocAuc(scores, labels), Is.EqualTo(c.GetProperty("auroc").GetDouble()).Within(tolerance), "AUROC");
+        Assert.That(BinaryMetrics.AveragePrecision(scores, labels), Is.EqualTo(c.GetProperty("ap").GetDouble()).Within(tolerance), "AP");
+        Assert.That(BinaryMetrics.F1Max(scores, labels), Is.EqualTo(c.GetProperty("f1max").GetDouble()).Within(tolerance), "F1-max");
+    }
+
+    [Test]
+    public void HandComputedValues()
+    {
+        // One positive outranks both negatives, the other outranks one: AUROC 3/4.
+        float[] scores = [0.1f, 0.4f, 0.35f, 0.8f];
+        byte[] labels = [0, 0, 1, 1];
+        Assert.That(BinaryMetrics.RocAuc(scores, labels), Is.EqualTo(0.75));
+        // P@1 = 1 (R 0.5), P@3 = 2/3 (R 1): AP = 0.5 * 1 + 0.5 * 2/3.
+        Assert.That(BinaryMetrics.AveragePrecision(scores, labels), Is.EqualTo(0.5 + 1.0 / 3).Within(1e-12));
+    }
+
+    [Test]
+    public void SingleClass_IsUndefined()
+    {
+        var e = Assert.Throws<ArgumentException>(() => BinaryMetrics.RocAuc([0.1f, 0.2f], [1, 1]));
+        Assert.That(e!.Message, Does.Contain("only one class"));
+    }
+
+    [Test]
+    public void NaNScores_AreRejected()
+    {
+        var e = Assert.Throws<ArgumentException>(() => BinaryMetrics.AveragePrecision([float.NaN, 0.2f], [0, 1]));
+        Assert.That(e!.Message, Does.Contain("NaN"));
+    }
+
+    [Test]
+    public void LengthMismatch_IsRejected()
+    {
+        Assert.Throws<ArgumentException>(() => BinaryMetrics.F1Max([0.1f], [0, 1]));
+    }
+}
