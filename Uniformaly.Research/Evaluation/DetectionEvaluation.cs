@@ -33,7 +33,7 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchEmbedder embedd
         var clock = Stopwatch.StartNew();
         var train = TrainingImages(options, split);
         using var detector = Fit(options, train, split.Category);
-        return Evaluate(options, detector, split, train.Count, clock);
+        return Evaluate(options, detector, split, train.Count, clock.Elapsed.TotalSeconds);
     }
 
     private List<CategoryResult> RunMultiClass(EvaluationOptions options, List<CategorySplit> splits)
@@ -42,7 +42,7 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchEmbedder embedd
         var train = splits.SelectMany(s => TrainingImages(options, s)).ToList();
         using var detector = Fit(options, train, "all categories");
         var fitSeconds = clock.Elapsed.TotalSeconds;
-        return splits.Select(s => Evaluate(options, detector, s, train.Count, Stopwatch.StartNew(), fitSeconds)).ToList();
+        return splits.Select(s => Evaluate(options, detector, s, train.Count, fitSeconds)).ToList();
     }
 
     private IReadOnlyList<ImageSample> TrainingImages(EvaluationOptions options, CategorySplit split) =>
@@ -70,8 +70,9 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchEmbedder embedd
     }
 
     private CategoryResult Evaluate(EvaluationOptions options, UniformalyDetector detector, CategorySplit split, int trainImages,
-        Stopwatch clock, double sharedFitSeconds = 0)
+        double fitSeconds)
     {
+        var clock = Stopwatch.StartNew();
         var size = input.ImageSize;
         var scored = new List<ScoredImage>();
         var maps = new List<float[]>();
@@ -85,13 +86,15 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchEmbedder embedd
                 using (tensor) ScoreBatch(detector, readable, tensor, scored, maps);
             }
         }
+        var scoreSeconds = clock.Elapsed.TotalSeconds;
         var masks = scored.Select(s => s.Sample.MaskPath is { } mask ? input.LoadMask(mask, s.Sample.Path) : new byte[size * size]).ToList();
         if (options.SaveMaps) SaveOverlays(options, scored, maps);
         var labels = scored.Select(s => (byte)s.Sample.Label).ToList();
         var metrics = split.HasMasks
             ? DetectionMetrics.Compute(labels, scored.Select(s => s.Score).ToList(), maps, masks, size, size)
             : DetectionMetrics.Compute(labels, scored.Select(s => s.Score).ToList());
-        return new CategoryResult(split.Category, metrics, trainImages, detector.BankSize, sharedFitSeconds + clock.Elapsed.TotalSeconds, scored);
+        return new CategoryResult(split.Category, metrics, trainImages, detector.BankSize, fitSeconds, scoreSeconds,
+            fitSeconds + clock.Elapsed.TotalSeconds, scored);
     }
 
     private void ScoreBatch(UniformalyDetector detector, IReadOnlyList<ImageSample> samples, Tensor images,
