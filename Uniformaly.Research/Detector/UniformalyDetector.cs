@@ -41,7 +41,7 @@ public sealed class UniformalyDetector : IDisposable
     /// <param name="training">Batches of training images' embeddings (disposed by the caller).</param>
     /// <param name="device">Where the bank lives and the search runs.</param>
     /// <param name="selector">Top-k (the method) or the Max/All ablations of Table 8.</param>
-    public static UniformalyDetector Fit(DetectorSettings settings, IEnumerable<PatchEmbedding> training, Device device,
+    public static UniformalyDetector Fit(DetectorSettings settings, IEnumerable<PatchFeatures> training, Device device,
         PatchSelector selector = PatchSelector.TopK)
     {
         settings.Validate();
@@ -63,7 +63,7 @@ public sealed class UniformalyDetector : IDisposable
     }
 
     /// <summary>Scores a batch of test embeddings.</summary>
-    public DetectorOutput Predict(PatchEmbedding batch)
+    public DetectorOutput Predict(PatchFeatures batch)
     {
         if (batch.Dim != _bank.Dim)
             throw new ArgumentException($"features have width {batch.Dim} but the memory bank {_bank.Dim}: was the detector fitted with another backbone?");
@@ -110,7 +110,7 @@ public sealed class UniformalyDetector : IDisposable
         _bank.Dispose();
     }
 
-    private static void AppendKept(DetectorSettings settings, PatchEmbedding batch, MemoryBankBuilder builder)
+    private static void AppendKept(DetectorSettings settings, PatchFeatures batch, MemoryBankBuilder builder)
     {
         using var scope = new DisposeScope();
         var attention = BpmWeights(settings, batch);
@@ -120,10 +120,10 @@ public sealed class UniformalyDetector : IDisposable
     }
 
     /// <summary>The normalized smoothed attention BPM works on ([B, N]; ones when BPM is off).</summary>
-    private static Tensor BpmWeights(DetectorSettings settings, PatchEmbedding batch) =>
+    private static Tensor BpmWeights(DetectorSettings settings, PatchFeatures batch) =>
         settings.Masking == BackPatchMaskingMode.Off
             ? Tensor.Ones([batch.Batch, batch.Patches], device: batch.ClsAttention.Device)
-            : AttentionSmoothing.Normalize(batch.ClsAttention, batch.GridHeight, batch.GridWidth, settings.Kernel);
+            : new BackPatchAttention(settings.Kernel, settings.Threshold).Smooth(batch.ClsAttention, batch.GridHeight, batch.GridWidth);
 
     private static IFeatureSampler Sampler(DetectorSettings settings) => settings.Sampler switch
     {

@@ -1,3 +1,4 @@
+using Uniformaly.Research.Features;
 using Uniformaly.Research.Clustering;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
@@ -19,7 +20,7 @@ public sealed record CategoryClustering(string Category, int K, double Nmi, doub
 /// patches (or the Max/All selectors of Table 8); K-means with k = the number of distinct anomaly
 /// types (k-means++, 10 restarts, seeded) groups them; NMI, ARI and Hungarian F1 against the types.
 /// </summary>
-public sealed class ClusteringEvaluation(IImageInput input, IPatchEmbedder embedder, IProgressSink progress)
+public sealed class ClusteringEvaluation(IImageInput input, IPatchFeatureExtractor embedder, IProgressSink progress)
 {
     public IReadOnlyList<CategoryClustering> Run(EvaluationOptions options, PatchSelector selector)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Uniformaly.Research.Features;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
@@ -13,7 +14,7 @@ namespace Uniformaly.Research.Evaluation;
 /// category) or multi-class (one bank for all), optionally low-shot; every test image is scored,
 /// mapped and compared with its mask.
 /// </summary>
-public sealed class DetectionEvaluation(IImageInput input, IPatchEmbedder embedder, IProgressSink progress)
+public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtractor embedder, IProgressSink progress)
 {
     private EmbeddingStream _stream = null!;
 
@@ -78,7 +79,7 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchEmbedder embedd
             fitSeconds + clock.Elapsed.TotalSeconds, scored);
     }
 
-    private void ScoreBatch(UniformalyDetector detector, IReadOnlyList<ImageSample> samples, PatchEmbedding embedding,
+    private void ScoreBatch(UniformalyDetector detector, IReadOnlyList<ImageSample> samples, PatchFeatures embedding,
         List<ScoredImage> scored, List<float[]> maps)
     {
         var pixels = input.ImageSize * input.ImageSize;

@@ -1,3 +1,4 @@
+using Uniformaly.Research.Features;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
@@ -9,13 +10,13 @@ namespace Uniformaly.Research.Evaluation;
 /// to the consumer and freed when the consumer asks for the next. With skipping on, unreadable
 /// files are dropped with a warning instead of ending the run.
 /// </summary>
-public sealed class EmbeddingStream(IImageInput input, IPatchEmbedder embedder, int batchSize, bool skipBadImages)
+public sealed class EmbeddingStream(IImageInput input, IPatchFeatureExtractor embedder, int batchSize, bool skipBadImages)
 {
     private readonly List<string> _warnings = [];
 
     public IReadOnlyList<string> Warnings => _warnings;
 
-    public IEnumerable<(IReadOnlyList<ImageSample> Samples, PatchEmbedding Embedding)> Embed(
+    public IEnumerable<(IReadOnlyList<ImageSample> Samples, PatchFeatures Embedding)> Embed(
         IReadOnlyList<ImageSample> images, IProgressStage stage)
     {
         foreach (var batch in images.Chunk(batchSize))
@@ -24,7 +25,7 @@ public sealed class EmbeddingStream(IImageInput input, IPatchEmbedder embedder, 
             stage.Advance(batch.Length);
             if (readable.Count == 0) continue;
             using var tensor = input.LoadBatch(readable.Select(s => s.Path).ToList());
-            using var embedding = embedder.Embed(tensor);
+            using var embedding = embedder.Extract(tensor);
             yield return (readable, embedding);
         }
     }

@@ -9,7 +9,7 @@ namespace Uniformaly.Research.Features;
 /// head-mean attention of the CLS query to the patches in the attention layer a (default: the
 /// last of L). The backbone stops after max(L, a).
 /// </summary>
-public sealed class PatchFeatureExtractor
+public sealed class PatchFeatureExtractor : IPatchFeatureExtractor
 {
     /// <summary>L = {3, ..., 10}, the paper's default (the release's 0-based 2..9).</summary>
     public static readonly IReadOnlyList<int> DefaultLayers = [3, 4, 5, 6, 7, 8, 9, 10];

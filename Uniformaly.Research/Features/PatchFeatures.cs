@@ -9,6 +9,14 @@ namespace Uniformaly.Research.Features;
 /// <param name="GridWidth">w = W / p.</param>
 public sealed record PatchFeatures(Tensor Features, Tensor ClsAttention, int GridHeight, int GridWidth) : IDisposable
 {
+    public long Batch => Features.Size(0);
+
+    /// <summary>N = h * w.</summary>
+    public long Patches => Features.Size(1);
+
+    /// <summary>D, the feature width.</summary>
+    public long Dim => Features.Size(2);
+
     public void Dispose()
     {
         Features.Dispose();

@@ -1,3 +1,4 @@
+using Uniformaly.Research.Features;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Evaluation;
@@ -11,7 +12,7 @@ namespace Uniformaly.Tests.Evaluation;
 /// index in the reference (train first, then test), which the embedder maps back to the
 /// reference's embedding rows; masks are the reference's.
 /// </summary>
-public sealed class ReferenceEmbeddings(Research.Checkpoints.StateDict reference) : IImageInput, IPatchEmbedder
+public sealed class ReferenceEmbeddings(Research.Checkpoints.StateDict reference) : IImageInput, IPatchFeatureExtractor
 {
     private readonly List<string> _order = Order();
 
@@ -20,13 +21,13 @@ public sealed class ReferenceEmbeddings(Research.Checkpoints.StateDict reference
     public Tensor LoadBatch(IReadOnlyList<string> paths) =>
         Tensor.FromArray(paths.Select(p => (float)_order.IndexOf(Path.GetRelativePath(ParityFixture.DataRoot, p))).ToArray(), paths.Count, 1, 1, 1);
 
-    public PatchEmbedding Embed(Tensor images)
+    public PatchFeatures Extract(Tensor images)
     {
         using var scope = new DisposeScope();
         var rows = images.Flatten().ToArray<float>().Select(i => (int)i).ToArray();
         var features = Tensor.Stack(rows.Select(i => Row("features", i)).ToList());
         var attention = Tensor.Stack(rows.Select(i => Row("cls_attention", i)).ToList());
-        return new PatchEmbedding(scope.MoveToOuter(features), scope.MoveToOuter(attention), 7, 7);
+        return new PatchFeatures(scope.MoveToOuter(features), scope.MoveToOuter(attention), 7, 7);
     }
 
     public byte[] LoadMask(string maskPath, string imagePath)
