@@ -129,7 +129,8 @@ def resize_crop(img, resize, crop):
 
 def preprocess_cases():
     cases = [("pre_50x37.png", 50, 37, 40, 32), ("pre_45x61.png", 45, 61, 33, 20),
-             ("pre_80x60.png", 80, 60, 256, 224), ("pre_64x64.png", 64, 64, 48, 29)]
+             ("pre_80x60.png", 80, 60, 256, 224), ("pre_64x64.png", 64, 64, 48, 29),
+             ("pre_160x120.png", 160, 120, 30, 24)]  # reduction by 4: the antialiasing matters
     for name, w, h, resize, crop in cases:
         img = Image.fromarray(pattern(w, h))
         write(name, save(img, "PNG"))
