@@ -1,0 +1,30 @@
+using Uniformaly.Research.Evaluation;
+using Uniformaly.Research.Torch;
+
+namespace Uniformaly.Research.Imaging;
+
+/// <summary>Dataset files as the method sees them (SPEC section 1), for <see cref="DetectionEvaluation"/>:
+/// decoding by <see cref="ImageDecoder"/>, geometry and normalization by <see cref="ImagePreprocessor"/>,
+/// PNG output by <see cref="PngWriter"/>.</summary>
+public sealed class PreprocessedImageInput(ImagePreprocessor preprocessor) : IImageInput
+{
+    public PreprocessedImageInput(int resize = 256, int imageSize = 224) : this(new ImagePreprocessor(resize, imageSize)) { }
+
+    /// <inheritdoc/>
+    public int ImageSize => preprocessor.ImageSize;
+
+    /// <inheritdoc/>
+    public Tensor LoadBatch(IReadOnlyList<string> paths) => preprocessor.LoadBatch(paths);
+
+    /// <inheritdoc/>
+    public byte[] LoadMask(string maskPath, string imagePath) => preprocessor.LoadMask(maskPath, imagePath);
+
+    /// <inheritdoc/>
+    public byte[] LoadCrop(string path) => preprocessor.ResizeAndCrop(ImageDecoder.Load(path)).Pixels;
+
+    /// <inheritdoc/>
+    public bool IsUnreadable(Exception error) => error is ImageException;
+
+    /// <inheritdoc/>
+    public void SavePng(string path, byte[] rgb) => PngWriter.Save(path, new RgbImage(ImageSize, ImageSize, rgb));
+}
