@@ -37,7 +37,7 @@ public sealed class ClusteringEvaluation(IImageInput input, IPatchFeatureExtract
         var train = options.LowShot is { } shots ? LowShot.Select(split.Train, shots, options.Detector.Seed) : split.Train;
         UniformalyDetector detector;
         using (var stage = progress.Begin($"{split.Category}: embedding training images", train.Count))
-            detector = UniformalyDetector.Fit(options.Detector, stream.Embed(train, stage).Select(b => b.Embedding), options.Device, selector);
+            detector = UniformalyDetector.Fit(options.Detector, stream.Embed(train, stage).Select(b => b.Embedding), options.Device, selector, progress);
         using (detector)
         {
             var (samples, features) = Describe(split, detector, stream);
