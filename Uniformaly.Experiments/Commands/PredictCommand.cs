@@ -55,14 +55,24 @@ public static class PredictCommand
         return (scores, maps);
     }
 
-    /// <summary>Overlays on one colour scale, from 0 to the largest map value, so calm images look calm.</summary>
+    /// <summary>Overlays on one colour scale, from 0 to the largest map value, so calm images look
+    /// calm; laid out like the inputs below their common folder, so equal file names cannot collide.</summary>
     private static void SaveHeatmaps(DetectorBackend backend, string folder, IReadOnlyList<string> paths, List<float[]> maps)
     {
         var max = maps.Max(m => m.Max());
+        var root = CommonFolder(paths);
         for (var i = 0; i < paths.Count; i++)
         {
-            var path = Path.Combine(folder, Path.GetFileNameWithoutExtension(paths[i]) + "_heatmap.png");
-            backend.Input.SavePng(path, Heatmap.Overlay(backend.Input.LoadCrop(paths[i]), maps[i], 0, max));
+            var relative = Path.ChangeExtension(Path.GetRelativePath(root, paths[i]), null) + "_heatmap.png";
+            backend.Input.SavePng(Path.Combine(folder, relative), Heatmap.Overlay(backend.Input.LoadCrop(paths[i]), maps[i], 0, max));
         }
+    }
+
+    private static string CommonFolder(IReadOnlyList<string> paths)
+    {
+        var common = Path.GetDirectoryName(paths[0])!;
+        while (!paths.All(p => p.StartsWith(common + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+            common = Path.GetDirectoryName(common)!;
+        return common;
     }
 }
