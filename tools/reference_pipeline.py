@@ -175,12 +175,18 @@ def list_category(root, category):
 
 # ---- the method ------------------------------------------------------------------------------
 
-def embed(model, images, layers, attention_layer, kernel):
-    """Patch features [B,N,D] and per-image max-normalized smoothed CLS attention [B,N]."""
+def backbone(model, images, layers, attention_layer):
+    """Layer-averaged patch features [B,N,D] and head-mean CLS attention over patches [B,N]."""
     with torch.no_grad():
         outputs, attn = model.forward_features(images, layers, attention_layer)
         features = torch.stack([outputs[l][:, 1:] for l in layers]).mean(0)
-        cls_attention = attn[:, :, 0, 1:].mean(1)
+        return features, attn[:, :, 0, 1:].mean(1)
+
+
+def embed(model, images, layers, attention_layer, kernel):
+    """Patch features [B,N,D] and per-image max-normalized smoothed CLS attention [B,N]."""
+    features, cls_attention = backbone(model, images, layers, attention_layer)
+    with torch.no_grad():
         b, n = cls_attention.shape
         side = int(math.sqrt(n))
         smoothed = F.avg_pool2d(cls_attention.reshape(b, 1, side, side), kernel, 1, kernel // 2,
@@ -305,7 +311,13 @@ def make_fixture(out):
     labels = np.array([label for _, _, label, _ in test])
     masks = np.stack([mask_pixels(m, COMMON) for _, _, _, m in test])
     summary = {"common": COMMON, "settings": {}, "test_images": [os.path.relpath(p, data_root) for p, _, _, _ in test]}
+    layers = list(range(COMMON["layer_first"], COMMON["layer_last"] + 1))
     tensors = {}
+    for split, x in (("train", train_x), ("test", test_x)):
+        features, cls_attention = backbone(model, x, layers, COMMON["attention_layer"])
+        tensors[f"{split}.features"] = features.numpy()
+        tensors[f"{split}.cls_attention"] = cls_attention.numpy()
+    tensors["test.masks"] = masks.astype(np.float32)
     for name, setting in SETTINGS.items():
         scores, maps, bank_size = run_setting(model, train_x, test_x, {**COMMON, **setting})
         tensors[f"{name}.scores"] = scores.numpy()

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Uniformaly.Research.Common;
+using Uniformaly.Research.Metrics;
+using Uniformaly.Research.Reporting;
+
+namespace Uniformaly.Research.Evaluation;
+
+/// <summary>
+/// Writes a run's results into its output folder, each file atomically: scores.csv (one row per test
+/// image), metrics.json (per category and overall), settings.json (everything the run used) and
+/// metrics.md (the table the CLI prints).
+/// </summary>
+public static class EvaluationWriter
+{
+    public static readonly string[] MetricNames =
+        ["image_auroc", "pixel_auroc", "pixel_auroc_anomalous", "aupro", "image_ap", "image_f1max", "pixel_ap", "pixel_f1max"];
+
+    public static void Write(string folder, EvaluationResult result, JsonObject settings)
+    {
+        Directory.CreateDirectory(folder);
+        AtomicFile.WriteAllText(Path.Combine(folder, "scores.csv"), ScoresCsv(result));
+        AtomicFile.WriteAllText(Path.Combine(folder, "metrics.json"), MetricsJson(result).ToJsonString(Indented));
+        AtomicFile.WriteAllText(Path.Combine(folder, "settings.json"), settings.ToJsonString(Indented));
+        AtomicFile.WriteAllText(Path.Combine(folder, "metrics.md"), Table(result).ToMarkdown());
+    }
+
+    /// <summary>Per category and overall, metrics in percent (as the paper reports them).</summary>
+    public static MarkdownTable Table(EvaluationResult result)
+    {
+        var table = new MarkdownTable(["category", "image AUROC", "pixel AUROC", "AUPRO", "image AP", "image F1-max", "pixel AP", "pixel F1-max", "bank", "seconds"]);
+        foreach (var c in result.Categories) table.Add(Row(c.Category, c.Metrics, c.BankSize.ToString(CultureInfo.InvariantCulture), c.Seconds));
+        if (result.Categories.Count > 1) table.Add(Row("mean", result.Overall, "", result.Categories.Sum(c => c.Seconds)));
+        return table;
+    }
+
+    private static string[] Row(string name, DetectionMetrics m, string bank, double seconds) =>
+    [
+        name, Percent(m.ImageAuroc), Percent(m.PixelAuroc), Percent(m.Aupro), Percent(m.ImageAp), Percent(m.ImageF1Max),
+        Percent(m.PixelAp), Percent(m.PixelF1Max), bank, MarkdownTable.Number(seconds, 1),
+    ];
+
+    private static string Percent(double value) => MarkdownTable.Number(100 * value, 2);
+
+    private static string ScoresCsv(EvaluationResult result)
+    {
+        var table = new MarkdownTable(["category", "image", "anomaly_type", "label", "score"]);
+        foreach (var c in result.Categories)
+        foreach (var s in c.Scores)
+            table.Add(c.Category, s.Sample.RelativePath, s.Sample.AnomalyType, s.Sample.Label.ToString(CultureInfo.InvariantCulture),
+                s.Score.ToString("R", CultureInfo.InvariantCulture));
+        return table.ToCsv();
+    }
+
+    private static JsonObject MetricsJson(EvaluationResult result)
+    {
+        var categories = new JsonObject();
+        foreach (var c in result.Categories)
+        {
+            var entry = Values(c.Metrics);
+            entry["train_images"] = c.TrainImages;
+            entry["bank_size"] = c.BankSize;
+            entry["seconds"] = Math.Round(c.Seconds, 3);
+            categories[c.Category] = entry;
+        }
+        var overall = Values(result.Overall);
+        overall["seconds"] = Math.Round(result.Categories.Sum(c => c.Seconds), 3);
+        return new JsonObject { ["categories"] = categories, ["overall"] = overall, ["warnings"] = new JsonArray([.. result.Warnings.Select(w => JsonValue.Create(w))]) };
+    }
+
+    /// <summary>The eight metrics as fractions; NaN (no masks) becomes null.</summary>
+    private static JsonObject Values(DetectionMetrics m)
+    {
+        double[] values = [m.ImageAuroc, m.PixelAuroc, m.PixelAurocAnomalous, m.Aupro, m.ImageAp, m.ImageF1Max, m.PixelAp, m.PixelF1Max];
+        var json = new JsonObject();
+        for (var i = 0; i < values.Length; i++) json[MetricNames[i]] = double.IsNaN(values[i]) ? null : values[i];
+        return json;
+    }
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+}

@@ -1,0 +1,94 @@
+using Uniformaly.Research.Torch;
+
+namespace Uniformaly.Research.Imaging;
+
+/// <summary>
+/// The method's image input (SPEC section 1), as torchvision's Resize(resize) + CenterCrop(imagesize)
+/// + ToTensor + Normalize(ImageNet) on PIL images: the shorter side is resized to
+/// <see cref="Resize"/> with antialiased bilinear interpolation (libtorch's, on float 0..255, then
+/// rounded and clamped to 8 bits like PIL's output; within 1/255 of PIL on every pixel), the centre
+/// <see cref="ImageSize"/> square is cut out and normalized. Ground-truth masks take the same
+/// geometry through PIL's exact bilinear resampler, since a pixel counts as anomalous only where
+/// the resized value is exactly 255.
+/// </summary>
+public sealed class ImagePreprocessor
+{
+    public ImagePreprocessor(int resize = 256, int imageSize = 224)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageSize);
+        if (resize < imageSize)
+            throw new ArgumentOutOfRangeException(nameof(resize), resize, $"resize must be at least the crop size {imageSize}");
+        Resize = resize;
+        ImageSize = imageSize;
+    }
+
+    /// <summary>Length of the shorter side after resizing, in pixels.</summary>
+    public int Resize { get; }
+
+    /// <summary>S: side of the square centre crop, in pixels.</summary>
+    public int ImageSize { get; }
+
+    /// <summary>The resized and centre-cropped image, S x S RGB bytes (what the network sees, before
+    /// normalization; also what heatmaps are drawn over).</summary>
+    public RgbImage ResizeAndCrop(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var (width, height) = ResizeGeometry.ShorterSideTo(image.Width, image.Height, Resize);
+        int top = ResizeGeometry.CenterCropOffset(height, ImageSize);
+        int left = ResizeGeometry.CenterCropOffset(width, ImageSize);
+        using var scope = new DisposeScope();
+        var input = Tensor.FromArray(image.Pixels, 1, image.Height, image.Width, 3).Permute(0, 3, 1, 2).To(DType.Float32);
+        var resized = Functional.Interpolate(input, height, width, InterpolationMode.Bilinear, antialias: true);
+        var crop = resized.Narrow(2, top, ImageSize).Narrow(3, left, ImageSize);
+        var bytes = crop.Round().Clamp(0, 255).To(DType.UInt8).Permute(0, 2, 3, 1).Contiguous().ToArray<byte>();
+        return new RgbImage(ImageSize, ImageSize, bytes);
+    }
+
+    /// <summary>float32 [3, S, S], ImageNet-normalized.</summary>
+    public Tensor Preprocess(RgbImage image)
+    {
+        var crop = ResizeAndCrop(image);
+        return ImageNetNormalization.FromHwc(crop.Pixels, crop.Width, crop.Height);
+    }
+
+    /// <summary>Decodes <paramref name="path"/> and preprocesses it: float32 [3, S, S].</summary>
+    public Tensor Load(string path) => Preprocess(ImageDecoder.Load(path));
+
+    /// <summary>float32 [B, 3, S, S] for B paths, in order.</summary>
+    public Tensor LoadBatch(IReadOnlyList<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        if (paths.Count == 0) throw new ArgumentException("no image paths", nameof(paths));
+        using var scope = new DisposeScope();
+        var images = paths.Select(Load).ToList();
+        return scope.MoveToOuter(Tensor.Stack(images));
+    }
+
+    /// <summary>The ground truth of <paramref name="imagePath"/>: S x S bytes, 1 where the resized
+    /// mask is exactly 255, else 0. The mask must have the image's size.</summary>
+    /// <exception cref="ImageException">either file is unreadable, or their sizes differ (names both).</exception>
+    public byte[] LoadMask(string maskPath, string imagePath)
+    {
+        var mask = ImageDecoder.LoadGray(maskPath);
+        var image = ImageDecoder.Load(imagePath);
+        if (mask.Width != image.Width || mask.Height != image.Height)
+            throw new ImageException(maskPath,
+                $"mask is {mask.Width}x{mask.Height} but its image {imagePath} is {image.Width}x{image.Height}");
+        return BinaryMask(mask);
+    }
+
+    /// <summary>A 0/255 mask resized (PIL bilinear) and cropped like the images, then 1 where exactly 255: S x S bytes.</summary>
+    public byte[] BinaryMask(GrayImage mask)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        var (width, height) = ResizeGeometry.ShorterSideTo(mask.Width, mask.Height, Resize);
+        var resized = PilResampler.Resize(mask.Pixels, mask.Width, mask.Height, 1, width, height, PilFilter.Bilinear);
+        int top = ResizeGeometry.CenterCropOffset(height, ImageSize);
+        int left = ResizeGeometry.CenterCropOffset(width, ImageSize);
+        var binary = new byte[ImageSize * ImageSize];
+        for (int y = 0; y < ImageSize; y++)
+        for (int x = 0; x < ImageSize; x++)
+            binary[y * ImageSize + x] = resized[(top + y) * width + left + x] == 255 ? (byte)1 : (byte)0;
+        return binary;
+    }
+}

@@ -1,0 +1,56 @@
+namespace Uniformaly.Research.Metrics;
+
+/// <summary>The metric set of one evaluation (the Dinomaly paper's seven plus pixel AUROC over
+/// anomalous images only). Pixel metrics are NaN when there are no masks.</summary>
+public sealed record DetectionMetrics(
+    double ImageAuroc, double ImageAp, double ImageF1Max,
+    double PixelAuroc, double PixelAurocAnomalous, double Aupro, double PixelAp, double PixelF1Max)
+{
+    /// <summary>Computes every metric.</summary>
+    /// <param name="labels">0/1 per test image.</param>
+    /// <param name="scores">Image scores, same order.</param>
+    /// <param name="maps">Anomaly maps (row-major, height*width each) or null for image-only datasets.</param>
+    /// <param name="masks">Ground truth per image (all zeros for normal images), with <paramref name="maps"/>.</param>
+    /// <param name="height">Map height.</param>
+    /// <param name="width">Map width.</param>
+    public static DetectionMetrics Compute(IReadOnlyList<byte> labels, IReadOnlyList<float> scores,
+        IReadOnlyList<float[]>? maps = null, IReadOnlyList<byte[]>? masks = null, int height = 0, int width = 0)
+    {
+        var l = labels.ToArray();
+        var s = scores.ToArray();
+        var (auroc, ap, f1) = (BinaryMetrics.RocAuc(s, l), BinaryMetrics.AveragePrecision(s, l), BinaryMetrics.F1Max(s, l));
+        if (maps is null || masks is null || !masks.Any(m => Array.IndexOf(m, (byte)1) >= 0))
+            return new DetectionMetrics(auroc, ap, f1, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+        var (pixelScores, pixelLabels) = Flatten(maps, masks, _ => true);
+        var (anomalousScores, anomalousLabels) = Flatten(maps, masks, i => l[i] == 1);
+        return new DetectionMetrics(auroc, ap, f1,
+            BinaryMetrics.RocAuc(pixelScores, pixelLabels),
+            BinaryMetrics.RocAuc(anomalousScores, anomalousLabels),
+            Metrics.Aupro.Compute(maps, masks, height, width),
+            BinaryMetrics.AveragePrecision(pixelScores, pixelLabels),
+            BinaryMetrics.F1Max(pixelScores, pixelLabels));
+    }
+
+    /// <summary>The mean of each metric over several evaluations (per-category results to an overall row).</summary>
+    public static DetectionMetrics Mean(IReadOnlyCollection<DetectionMetrics> all)
+    {
+        double Avg(Func<DetectionMetrics, double> f) => all.Average(f);
+        return new DetectionMetrics(Avg(m => m.ImageAuroc), Avg(m => m.ImageAp), Avg(m => m.ImageF1Max),
+            Avg(m => m.PixelAuroc), Avg(m => m.PixelAurocAnomalous), Avg(m => m.Aupro), Avg(m => m.PixelAp), Avg(m => m.PixelF1Max));
+    }
+
+    private static (float[] Scores, byte[] Labels) Flatten(IReadOnlyList<float[]> maps, IReadOnlyList<byte[]> masks, Func<int, bool> include)
+    {
+        var chosen = Enumerable.Range(0, maps.Count).Where(include).ToList();
+        var total = chosen.Sum(i => maps[i].Length);
+        var (scores, labels) = (new float[total], new byte[total]);
+        var offset = 0;
+        foreach (var i in chosen)
+        {
+            maps[i].CopyTo(scores, offset);
+            masks[i].CopyTo(labels, offset);
+            offset += maps[i].Length;
+        }
+        return (scores, labels);
+    }
+}

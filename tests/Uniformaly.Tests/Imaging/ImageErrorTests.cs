@@ -1,0 +1,95 @@
+using NUnit.Framework;
+using Uniformaly.Research.Imaging;
+
+namespace Uniformaly.Tests.Imaging;
+
+/// <summary>Unreadable files become an <see cref="ImageException"/> naming the file and the reason;
+/// nothing aborts the process (libpng/libjpeg errors are caught natively).</summary>
+public sealed class ImageErrorTests
+{
+    private static readonly string[] Formats = ["rgb8.png", "rgb.jpg", "rgb_tiff_lzw.tif", "rgb_raw.tif", "rgb24.bmp", "palette8.bmp"];
+
+    private static ImageException AssertUnreadable(string path, string reasonFragment)
+    {
+        var error = Assert.Throws<ImageException>(() => ImageDecoder.Load(path))!;
+        Assert.That(error.Message, Does.Contain(path));
+        Assert.That(error.FilePath, Is.EqualTo(path));
+        Assert.That(error.Reason, Does.Contain(reasonFragment).IgnoreCase);
+        Assert.Throws<ImageException>(() => ImageDecoder.LoadGray(path));
+        return error;
+    }
+
+    [Test]
+    public void MissingFile_IsNamed()
+    {
+        using var folder = new TempFolder();
+        AssertUnreadable(Path.Combine(folder.Path, "nowhere", "missing.png"), "not found");
+    }
+
+    [Test]
+    public void EmptyFile_IsNamed()
+    {
+        using var folder = new TempFolder();
+        AssertUnreadable(folder.File("empty.png"), "empty");
+    }
+
+    [TestCaseSource(nameof(Formats))]
+    public void TruncatedFile_IsRejected(string fixture)
+    {
+        using var folder = new TempFolder();
+        var bytes = ImagingFixtures.Bytes(fixture);
+        AssertUnreadable(folder.File("cut_" + fixture, bytes[..(bytes.Length / 2)]), "");
+    }
+
+    [TestCaseSource(nameof(Formats))]
+    public void CorruptBody_IsRejected(string fixture)
+    {
+        using var folder = new TempFolder();
+        var bytes = ImagingFixtures.Bytes(fixture);
+        var garbage = new byte[bytes.Length];
+        new Random(7).NextBytes(garbage);
+        bytes.AsSpan(0, 4).CopyTo(garbage); // keep the signature so the format's own decoder fails
+        AssertUnreadable(folder.File("bad_" + fixture, garbage), "");
+    }
+
+    [Test]
+    public void PngWithBadChecksum_IsRejected()
+    {
+        using var folder = new TempFolder();
+        var bytes = ImagingFixtures.Bytes("rgb8.png");
+        bytes[29] ^= 0xFF; // the IHDR CRC
+        AssertUnreadable(folder.File("crc.png", bytes), "PNG");
+    }
+
+    [Test]
+    public void Gif_IsUnsupported()
+    {
+        using var folder = new TempFolder();
+        AssertUnreadable(folder.File("a.gif", "GIF89a\x01\0\x01\0\0\0\0;"u8.ToArray()), "unsupported image format Gif");
+    }
+
+    [Test]
+    public void WebP_IsUnsupported()
+    {
+        using var folder = new TempFolder();
+        AssertUnreadable(folder.File("a.webp", "RIFF\x1a\0\0\0WEBPVP8 \x0e\0\0\0"u8.ToArray()), "unsupported image format WebP");
+    }
+
+    [Test]
+    public void RandomBytes_AreNotAnImage()
+    {
+        using var folder = new TempFolder();
+        var bytes = new byte[300];
+        new Random(3).NextBytes(bytes);
+        bytes[0] = 0x00;
+        AssertUnreadable(folder.File("noise.png", bytes), "not a recognized image");
+    }
+
+    [Test]
+    public void ExtensionIsIgnored_SignatureDecides()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("actually_png.jpg", ImagingFixtures.Bytes("rgb8.png"));
+        Assert.That(ImageDecoder.Load(path).Pixels, Is.EqualTo(ImagingFixtures.Bytes("rgb8.png.rgb.u8")));
+    }
+}

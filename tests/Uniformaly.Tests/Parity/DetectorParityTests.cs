@@ -1,0 +1,77 @@
+using NUnit.Framework;
+using Uniformaly.Research.Detector;
+using Uniformaly.Research.Metrics;
+using Uniformaly.Research.Torch;
+
+namespace Uniformaly.Tests.Parity;
+
+/// <summary>
+/// The detector on the reference's own embeddings: bank, kNN, BPM, top k-ratio and maps must give
+/// the reference's scores and maps (relative error under 1e-4) and AUROCs (to 4 decimals).
+/// </summary>
+public sealed class DetectorParityTests
+{
+    [TestCaseSource(typeof(ParityFixture), nameof(ParityFixture.Settings))]
+    public void ScoresMapsAndAurocs_MatchTheReference(string setting)
+    {
+        using var scope = new DisposeScope();
+        using var reference = ParityFixture.Reference();
+        var settings = ParityFixture.DetectorSettings(setting);
+        var expected = ParityFixture.Summary().GetProperty("settings").GetProperty(setting);
+
+        using var detector = UniformalyDetector.Fit(settings, [Embedding(reference, "train")], Device.Cpu);
+        Assert.That(detector.BankSize, Is.EqualTo(expected.GetProperty("bank_size").GetInt64()), "bank size");
+        using var output = detector.Predict(Embedding(reference, "test"));
+
+        var scores = output.Scores.ToArray<float>();
+        var maps = output.Maps.ToArray<float>();
+        AssertClose(scores, reference[$"{setting}.scores"].ToArray<float>(), "scores");
+        AssertClose(maps, reference[$"{setting}.maps"].ToArray<float>(), "maps");
+
+        var labels = ParityFixture.Summary().GetProperty("test_images").EnumerateArray()
+            .Select(p => (byte)(p.GetString()!.Contains("/good/") ? 0 : 1)).ToArray();
+        var masks = reference["test.masks"].ToArray<float>().Select(v => (byte)v).ToArray();
+        Assert.That(Math.Round(BinaryMetrics.RocAuc(scores, labels), 4),
+            Is.EqualTo(Math.Round(expected.GetProperty("image_auroc").GetDouble(), 4)), "image AUROC");
+        Assert.That(Math.Round(BinaryMetrics.RocAuc(maps, masks), 4),
+            Is.EqualTo(Math.Round(expected.GetProperty("pixel_auroc").GetDouble(), 4)), "pixel AUROC");
+    }
+
+    [Test]
+    public void SavedDetector_PredictsTheSame()
+    {
+        using var scope = new DisposeScope();
+        using var reference = ParityFixture.Reference();
+        using var folder = new TempFolder();
+        var settings = ParityFixture.DetectorSettings("binary_nn1");
+        float[] before;
+        using (var detector = UniformalyDetector.Fit(settings, [Embedding(reference, "train")], Device.Cpu))
+        {
+            before = detector.Predict(Embedding(reference, "test")).Scores.ToArray<float>();
+            detector.Save(folder.Path);
+        }
+        using var loaded = UniformalyDetector.Load(folder.Path, Device.Cpu);
+        Assert.That(loaded.Settings.ToJson(), Is.EqualTo(settings.ToJson()));
+        Assert.That(loaded.Predict(Embedding(reference, "test")).Scores.ToArray<float>(), Is.EqualTo(before));
+    }
+
+    [Test]
+    public void LoadingAFolderWithoutAModel_NamesWhatIsMissing()
+    {
+        using var folder = new TempFolder();
+        var e = Assert.Throws<FileNotFoundException>(() => UniformalyDetector.Load(folder.Path, Device.Cpu));
+        Assert.That(e!.Message, Does.Contain("settings.json").And.Contain("uniformaly fit"));
+    }
+
+    private static PatchEmbedding Embedding(Research.Checkpoints.StateDict reference, string split) =>
+        new(reference[$"{split}.features"].Clone(), reference[$"{split}.cls_attention"].Clone(), 7, 7);
+
+    /// <summary>Elementwise |a - b| &lt;= 1e-4 |b| + 1e-6 max|b| (the absolute part covers values near 0).</summary>
+    private static void AssertClose(float[] actual, float[] expected, string what)
+    {
+        Assert.That(actual, Has.Length.EqualTo(expected.Length), what);
+        var scale = expected.Max(Math.Abs);
+        for (var i = 0; i < actual.Length; i++)
+            Assert.That(actual[i], Is.EqualTo(expected[i]).Within(1e-4 * Math.Abs(expected[i]) + 1e-6 * scale), $"{what}[{i}]");
+    }
+}

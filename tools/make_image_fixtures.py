@@ -1,0 +1,195 @@
+"""Reference fixtures for Uniformaly.Research.Imaging (SPEC section 1), written by PIL 9.4 and
+torchvision 0.14: encoded images of every supported format/mode with PIL's decoded RGB and L
+bytes, torchvision Resize+CenterCrop results, normalized tensors, masks and the CIFAR path.
+
+Run: /usr/bin/python3 tools/make_image_fixtures.py   (writes tests/Uniformaly.Tests/fixtures/imaging/)
+Raw outputs are HWC uint8 (.u8) or CHW float32 little-endian (.f32); manifest.json describes them.
+"""
+import io
+import json
+import os
+import struct
+import zlib
+
+import numpy as np
+from PIL import Image
+import torch
+import torchvision
+from torchvision import transforms
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "Uniformaly.Tests", "fixtures", "imaging")
+rng = np.random.default_rng(2307)
+manifest = {"decode": [], "preprocess": [], "masks": [], "lanczos": [], "cifar": None}
+
+
+def pattern(w, h, channels=3):
+    """Gradients plus noise so every pixel differs and rounding matters."""
+    y, x = np.mgrid[0:h, 0:w]
+    planes = [(x * 255 / max(w - 1, 1)), (y * 255 / max(h - 1, 1)), ((x + y) * 7 % 256)]
+    img = np.stack(planes[:channels], -1) + rng.integers(-40, 41, (h, w, channels))
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def write(name, data):
+    with open(os.path.join(OUT, name), "wb") as f:
+        f.write(data)
+
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def raw_png(width, height, bit_depth, color_type, rows):
+    """A PNG PIL cannot write (16-bit RGB, 2-bit gray...): rows are already packed bytes."""
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
+    body = b"".join(b"\x00" + r for r in rows)
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", zlib.compress(body)) + png_chunk(b"IEND", b"")
+
+
+def raw_bmp32(pixels, top_down=False):
+    """32-bit BI_RGB BMP (BGRX) that PIL reads as RGB."""
+    h, w, _ = pixels.shape
+    bgrx = np.concatenate([pixels[..., ::-1], np.full((h, w, 1), 200, np.uint8)], -1)
+    rows = bgrx if top_down else bgrx[::-1]
+    data = rows.tobytes()
+    header = struct.pack("<IiiHHIIiiII", 40, w, -h if top_down else h, 1, 32, 0, len(data), 2835, 2835, 0, 0)
+    return b"BM" + struct.pack("<IHHI", 14 + 40 + len(data), 0, 0, 54) + header + data
+
+
+def add_decode(name, data, note):
+    write(name, data)
+    img = Image.open(io.BytesIO(data))
+    mode = img.mode
+    rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    gray = np.asarray(Image.open(io.BytesIO(data)).convert("L"))
+    write(name + ".rgb.u8", rgb.tobytes())
+    write(name + ".gray.u8", gray.tobytes())
+    manifest["decode"].append({"file": name, "width": rgb.shape[1], "height": rgb.shape[0], "pilMode": mode,
+                               "note": note})
+
+
+def save(img, fmt, **kw):
+    buf = io.BytesIO()
+    img.save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+def decode_cases():
+    rgb = pattern(40, 30)
+    gray = pattern(40, 30, 1)[..., 0]
+    alpha = pattern(40, 30, 2)[..., 1]
+    im_rgb = Image.fromarray(rgb)
+    im_l = Image.fromarray(gray)
+    im_rgba = Image.fromarray(np.dstack([rgb, alpha]), "RGBA")
+    im_la = Image.fromarray(np.dstack([gray, alpha]), "LA")
+    im_p = im_rgb.quantize(37)
+    # PNG
+    add_decode("gray8.png", save(im_l, "PNG"), "8-bit gray")
+    add_decode("gray_alpha8.png", save(im_la, "PNG"), "8-bit gray+alpha")
+    add_decode("rgb8.png", save(im_rgb, "PNG"), "8-bit RGB")
+    add_decode("rgba8.png", save(im_rgba, "PNG"), "8-bit RGBA")
+    add_decode("palette.png", save(im_p, "PNG"), "palette")
+    add_decode("palette_trns.png", save(im_p, "PNG", transparency=bytes([0, 128] + [255] * 35)), "palette + tRNS")
+    add_decode("gray1.png", save(im_l.convert("1"), "PNG"), "1-bit gray")
+    two = (gray >> 6).astype(np.uint8)
+    rows2 = [bytes(np.packbits(np.unpackbits(r[:, None], axis=1)[:, 6:].reshape(-1))) for r in two]
+    add_decode("gray2.png", raw_png(40, 30, 2, 0, rows2), "2-bit gray")
+    g16 = (gray.astype(np.uint16) * 3 + rng.integers(0, 3, gray.shape)).astype(">u2")
+    add_decode("gray16.png", raw_png(40, 30, 16, 0, [r.tobytes() for r in g16]), "16-bit gray (PIL mode I, clipped)")
+    rgb16 = (rgb.astype(np.uint16) * 257 + rng.integers(0, 200, rgb.shape)).astype(">u2")
+    add_decode("rgb16.png", raw_png(40, 30, 16, 2, [r.tobytes() for r in rgb16]), "16-bit RGB")
+    rgba16 = np.dstack([rgb16, (alpha.astype(np.uint16) * 257).astype(">u2")])
+    add_decode("rgba16.png", raw_png(40, 30, 16, 6, [r.tobytes() for r in rgba16]), "16-bit RGBA")
+    la16 = np.dstack([g16 * 50, (alpha.astype(np.uint16) * 257).astype(">u2")]).astype(">u2")
+    add_decode("gray_alpha16.png", raw_png(40, 30, 16, 4, [r.tobytes() for r in la16]), "16-bit gray+alpha")
+    # JPEG
+    add_decode("rgb.jpg", save(im_rgb, "JPEG", quality=90), "colour 4:2:0")
+    add_decode("rgb444.jpg", save(im_rgb, "JPEG", quality=75, subsampling=0), "colour 4:4:4")
+    add_decode("rgb_progressive.jpg", save(im_rgb, "JPEG", quality=85, progressive=True), "progressive")
+    add_decode("gray.jpg", save(im_l, "JPEG", quality=90), "gray")
+    # TIFF
+    for comp in ["raw", "tiff_lzw", "tiff_adobe_deflate"]:
+        add_decode(f"rgb_{comp}.tif", save(im_rgb, "TIFF", compression=comp), f"RGB {comp}")
+        add_decode(f"gray_{comp}.tif", save(im_l, "TIFF", compression=comp), f"gray {comp}")
+        add_decode(f"rgba_{comp}.tif", save(im_rgba, "TIFF", compression=comp), f"RGBA {comp}")
+    add_decode("palette.tif", save(im_p, "TIFF"), "palette")
+    add_decode("bilevel.tif", save(im_l.convert("1"), "TIFF"), "1-bit")
+    # BMP
+    add_decode("rgb24.bmp", save(Image.fromarray(rgb[:, :39]), "BMP"), "24-bit, row padding")
+    add_decode("palette8.bmp", save(im_p, "BMP"), "8-bit palette")
+    add_decode("gray8.bmp", save(im_l, "BMP"), "8-bit gray palette")
+    add_decode("bilevel.bmp", save(im_l.convert("1").crop((0, 0, 37, 30)), "BMP"), "1-bit")
+    add_decode("rgb32.bmp", raw_bmp32(rgb), "32-bit BGRX bottom-up")
+    add_decode("rgb32_topdown.bmp", raw_bmp32(rgb, top_down=True), "32-bit BGRX top-down")
+
+
+def resize_crop(img, resize, crop):
+    return np.asarray(transforms.Compose([transforms.Resize(resize), transforms.CenterCrop(crop)])(img))
+
+
+def preprocess_cases():
+    cases = [("pre_50x37.png", 50, 37, 40, 32), ("pre_45x61.png", 45, 61, 33, 20),
+             ("pre_80x60.png", 80, 60, 256, 224), ("pre_64x64.png", 64, 64, 48, 29)]
+    for name, w, h, resize, crop in cases:
+        img = Image.fromarray(pattern(w, h))
+        write(name, save(img, "PNG"))
+        out = resize_crop(img, resize, crop)
+        write(name + f".r{resize}c{crop}.u8", out.tobytes())
+        entry = {"file": name, "resize": resize, "crop": crop}
+        if resize == 40:
+            norm = transforms.Compose([transforms.Resize(resize), transforms.CenterCrop(crop), transforms.ToTensor(),
+                                       transforms.Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))])(img)
+            write(name + ".normalized.f32", norm.numpy().astype("<f4").tobytes())
+            entry["normalized"] = name + ".normalized.f32"
+        entry["expected"] = name + f".r{resize}c{crop}.u8"
+        manifest["preprocess"].append(entry)
+
+
+def mask_cases():
+    for name, w, h, resize, crop in [("mask_50x37.png", 50, 37, 40, 32), ("mask_45x61.png", 45, 61, 33, 20)]:
+        m = np.zeros((h, w), np.uint8)
+        m[5:20, 8:30] = 255
+        m[h - 9:h - 2, w - 12:w - 3] = 255
+        m[25, 3] = 255  # a lone pixel vanishes when resized
+        img = Image.fromarray(m)
+        write(name, save(img, "PNG"))
+        t = transforms.Compose([transforms.Resize(resize), transforms.CenterCrop(crop), transforms.ToTensor()])(img)
+        binary = (t[0] == 1.0).numpy().astype(np.uint8)  # anomalous only where the resized value is 255
+        write(name + ".binary.u8", binary.tobytes())
+        manifest["masks"].append({"file": name, "resize": resize, "crop": crop, "expected": name + ".binary.u8"})
+    # a mask whose size differs from its image (pre_50x37.png)
+    write("mask_wrong_size.png", save(Image.fromarray(np.zeros((30, 40), np.uint8)), "PNG"))
+
+
+def lanczos_cases():
+    for name, (w, h), (ow, oh) in [("lz_down", (40, 30), (23, 17)), ("lz_up", (17, 13), (50, 41))]:
+        src = pattern(w, h)
+        out = np.asarray(Image.fromarray(src).resize((ow, oh), Image.LANCZOS))  # = Image.ANTIALIAS (the release)
+        write(name + ".src.u8", src.tobytes())
+        write(name + ".out.u8", out.tobytes())
+        manifest["lanczos"].append({"name": name, "width": w, "height": h, "outWidth": ow, "outHeight": oh})
+        out_bl = np.asarray(Image.fromarray(src).resize((ow, oh), Image.BILINEAR))
+        write(name + ".bilinear.u8", out_bl.tobytes())
+
+
+def cifar_case():
+    src = pattern(32, 32)
+    img = Image.fromarray(src)
+    write("cifar.png", save(img, "PNG"))
+    resized = np.asarray(img.resize((112, 112), Image.LANCZOS))  # = Image.ANTIALIAS (the release)
+    write("cifar.resized112.u8", resized.tobytes())
+    # Padding and normalization are checked in the test against these bytes (a 224x224 float
+    # tensor would be 600 kB).
+    manifest["cifar"] = {"file": "cifar.png", "resized": "cifar.resized112.u8"}
+
+
+if __name__ == "__main__":
+    os.makedirs(OUT, exist_ok=True)
+    decode_cases()
+    preprocess_cases()
+    mask_cases()
+    lanczos_cases()
+    cifar_case()
+    manifest["versions"] = {"PIL": Image.__version__, "torchvision": torchvision.__version__, "torch": torch.__version__}
+    with open(os.path.join(OUT, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
