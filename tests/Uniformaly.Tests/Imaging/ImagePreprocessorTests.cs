@@ -23,6 +23,14 @@ public sealed class ImagePreprocessorTests
         Assert.That(ImagingFixtures.MaxDifference(actual.Pixels, ImagingFixtures.Bytes(expected)), Is.LessThanOrEqualTo(1));
     }
 
+    [TestCaseSource(nameof(Cases))]
+    public void ResizeAndCrop_PilResampling_EqualsTorchvision(string file, int resize, int crop, string expected)
+    {
+        var image = ImageDecoder.Load(ImagingFixtures.Path(file));
+        var actual = new ImagePreprocessor(resize, crop, ImageResampling.Pil).ResizeAndCrop(image);
+        Assert.That(actual.Pixels, Is.EqualTo(ImagingFixtures.Bytes(expected)));
+    }
+
     [Test]
     public void Load_MatchesTorchvisionNormalizedTensor()
     {
