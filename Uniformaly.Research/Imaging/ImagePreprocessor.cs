@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Research.Imaging;
@@ -86,14 +87,28 @@ public sealed class ImagePreprocessor
     /// <summary>Decodes <paramref name="path"/> and preprocesses it: float32 [3, S, S].</summary>
     public Tensor Load(string path) => Preprocess(ImageDecoder.Load(path));
 
-    /// <summary>float32 [B, 3, S, S] for B paths, in order.</summary>
+    /// <summary>float32 [B, 3, S, S] for B paths, in order. Files are decoded and resized in
+    /// parallel (decoding dominates for megapixel images); the first unreadable file's
+    /// <see cref="ImageException"/> is rethrown as is.</summary>
     public Tensor LoadBatch(IReadOnlyList<string> paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
         if (paths.Count == 0) throw new ArgumentException("no image paths", nameof(paths));
+        var crops = new byte[paths.Count][];
+        try
+        {
+            Parallel.For(0, paths.Count, i => crops[i] = ResizeAndCrop(ImageDecoder.Load(paths[i])).Pixels);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+        int s = ImageSize;
+        var hwc = new byte[(long)paths.Count * s * s * 3];
+        for (int i = 0; i < crops.Length; i++) crops[i].CopyTo(hwc, (long)i * s * s * 3);
         using var scope = new DisposeScope();
-        var images = paths.Select(Load).ToList();
-        return scope.MoveToOuter(Tensor.Stack(images));
+        var batch = Tensor.FromArray(hwc, paths.Count, s, s, 3).Permute(0, 3, 1, 2);
+        return scope.MoveToOuter(ImageNetNormalization.Normalize(batch));
     }
 
     /// <summary>The ground truth of <paramref name="imagePath"/>: S x S bytes, 1 where the resized
