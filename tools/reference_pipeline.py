@@ -210,8 +210,9 @@ def score_images(bank, test_features, weights, n_nn, topk):
     distances, _ = index.search(test_features.reshape(-1, d).numpy(), n_nn)
     patch_scores = torch.from_numpy(distances).mean(1).reshape(b, n) * weights
     k = max(1, round(topk * n))
-    image_scores = patch_scores.topk(k, dim=1).values.mean(1)
-    return image_scores, patch_scores
+    top = patch_scores.topk(k, dim=1)
+    clustering = torch.stack([test_features[i, top.indices[i]].mean(0) for i in range(b)])
+    return top.values.mean(1), patch_scores, clustering
 
 
 def anomaly_maps(patch_scores, size):
@@ -230,8 +231,8 @@ def run_setting(model, train_x, test_x, setting):
     keep = patch_weights(train_smoothed, setting["bpm"], setting["threshold"]) > 0
     bank = train_features[keep].contiguous()
     weights = patch_weights(test_smoothed, setting["bpm"], setting["threshold"])
-    scores, patch_scores = score_images(bank, test_features, weights, setting["nn"], setting["topk"])
-    return scores, anomaly_maps(patch_scores, test_x.shape[-1]), bank.shape[0]
+    scores, patch_scores, clustering = score_images(bank, test_features, weights, setting["nn"], setting["topk"])
+    return scores, anomaly_maps(patch_scores, test_x.shape[-1]), bank.shape[0], clustering
 
 
 # ---- fixture ----------------------------------------------------------------------------------
@@ -319,8 +320,9 @@ def make_fixture(out):
         tensors[f"{split}.cls_attention"] = cls_attention.numpy()
     tensors["test.masks"] = masks.astype(np.float32)
     for name, setting in SETTINGS.items():
-        scores, maps, bank_size = run_setting(model, train_x, test_x, {**COMMON, **setting})
+        scores, maps, bank_size, clustering = run_setting(model, train_x, test_x, {**COMMON, **setting})
         tensors[f"{name}.scores"] = scores.numpy()
+        tensors[f"{name}.clustering_features"] = clustering.numpy()
         tensors[f"{name}.maps"] = maps
         summary["settings"][name] = {
             **setting, "bank_size": int(bank_size),
@@ -369,7 +371,7 @@ def timed_run(args):
     labels, scores = [], []
     for x in batches([p for p, _, _, _ in test]):
         f, s = embed(model, x, layers, 10, 7)
-        image_scores, patch_scores = score_images(bank, f, (s > 0.1).float(), 1, 0.05)
+        image_scores, patch_scores, _ = score_images(bank, f, (s > 0.1).float(), 1, 0.05)
         anomaly_maps(patch_scores, args.imagesize)
         scores.append(image_scores)
     predict_seconds = time.perf_counter() - start

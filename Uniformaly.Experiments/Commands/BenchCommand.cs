@@ -49,7 +49,7 @@ public static class BenchCommand
     private static SearchPrecision ParsePrecision(string text) => text.ToLowerInvariant() switch
     {
         "float32" or "fp32" => SearchPrecision.Float32,
-        "bf16" or "bfloat16" => SearchPrecision.BFloat16Rerank,
+        "bf16" or "bfloat16" => SearchPrecision.CertifiedBFloat16,
         _ => throw new ArgumentException($"--precision must be float32 or bf16, got '{text}'"),
     };
 }

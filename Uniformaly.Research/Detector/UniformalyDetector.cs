@@ -1,4 +1,5 @@
 using Uniformaly.Research.Checkpoints;
+using Uniformaly.Research.Common;
 using Uniformaly.Research.Detection;
 using Uniformaly.Research.Features;
 using Uniformaly.Research.Sampling;
@@ -41,8 +42,9 @@ public sealed class UniformalyDetector : IDisposable
     /// <param name="training">Batches of training images' embeddings (disposed by the caller).</param>
     /// <param name="device">Where the bank lives and the search runs.</param>
     /// <param name="selector">Top-k (the method) or the Max/All ablations of Table 8.</param>
-    public static UniformalyDetector Fit(DetectorSettings settings, IEnumerable<PatchEmbedding> training, Device device,
-        PatchSelector selector = PatchSelector.TopK)
+    /// <param name="progress">Reports the sampling stage (embedding is the caller's loop).</param>
+    public static UniformalyDetector Fit(DetectorSettings settings, IEnumerable<PatchFeatures> training, Device device,
+        PatchSelector selector = PatchSelector.TopK, IProgressSink? progress = null)
     {
         settings.Validate();
         MemoryBankBuilder? builder = null;
@@ -54,7 +56,10 @@ public sealed class UniformalyDetector : IDisposable
                 AppendKept(settings, batch, builder);
             }
             if (builder is null) throw new ArgumentException("no training images to fit on");
-            return new UniformalyDetector(settings, builder.Build(Sampler(settings)), selector);
+            using var stage = (progress ?? NullProgress.Instance).Begin($"sampling the memory bank ({settings.Sampler}, {builder.Count} patches)", 1);
+            var bank = builder.Build(Sampler(settings));
+            stage.Advance();
+            return new UniformalyDetector(settings, bank, selector);
         }
         finally
         {
@@ -63,7 +68,7 @@ public sealed class UniformalyDetector : IDisposable
     }
 
     /// <summary>Scores a batch of test embeddings.</summary>
-    public DetectorOutput Predict(PatchEmbedding batch)
+    public DetectorOutput Predict(PatchFeatures batch)
     {
         if (batch.Dim != _bank.Dim)
             throw new ArgumentException($"features have width {batch.Dim} but the memory bank {_bank.Dim}: was the detector fitted with another backbone?");
@@ -87,7 +92,7 @@ public sealed class UniformalyDetector : IDisposable
         Directory.CreateDirectory(folder);
         SafeTensors.Write(Path.Combine(folder, BankFile), new Dictionary<string, Tensor> { [BankKey] = _bank.Features },
             new Dictionary<string, string> { ["format"] = "uniformaly-detector/1" });
-        Common.AtomicFile.WriteAllText(Path.Combine(folder, SettingsFile), Settings.ToJson());
+        AtomicFile.WriteAllText(Path.Combine(folder, SettingsFile), Settings.ToJson());
     }
 
     /// <summary>Loads a detector saved by <see cref="Save"/>, with its bank on <paramref name="device"/>.</summary>
@@ -110,7 +115,7 @@ public sealed class UniformalyDetector : IDisposable
         _bank.Dispose();
     }
 
-    private static void AppendKept(DetectorSettings settings, PatchEmbedding batch, MemoryBankBuilder builder)
+    private static void AppendKept(DetectorSettings settings, PatchFeatures batch, MemoryBankBuilder builder)
     {
         using var scope = new DisposeScope();
         var attention = BpmWeights(settings, batch);
@@ -120,10 +125,10 @@ public sealed class UniformalyDetector : IDisposable
     }
 
     /// <summary>The normalized smoothed attention BPM works on ([B, N]; ones when BPM is off).</summary>
-    private static Tensor BpmWeights(DetectorSettings settings, PatchEmbedding batch) =>
+    private static Tensor BpmWeights(DetectorSettings settings, PatchFeatures batch) =>
         settings.Masking == BackPatchMaskingMode.Off
             ? Tensor.Ones([batch.Batch, batch.Patches], device: batch.ClsAttention.Device)
-            : AttentionSmoothing.Normalize(batch.ClsAttention, batch.GridHeight, batch.GridWidth, settings.Kernel);
+            : new BackPatchAttention(settings.Kernel, settings.Threshold).Smooth(batch.ClsAttention, batch.GridHeight, batch.GridWidth);
 
     private static IFeatureSampler Sampler(DetectorSettings settings) => settings.Sampler switch
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Uniformaly.Research.Features;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
@@ -13,19 +14,20 @@ namespace Uniformaly.Research.Evaluation;
 /// category) or multi-class (one bank for all), optionally low-shot; every test image is scored,
 /// mapped and compared with its mask.
 /// </summary>
-public sealed class DetectionEvaluation(IImageInput input, IPatchEmbedder embedder, IProgressSink progress)
+public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtractor embedder, IProgressSink progress)
 {
-    private readonly List<string> _warnings = [];
+    private EmbeddingStream _stream = null!;
 
     public EvaluationResult Run(EvaluationOptions options)
     {
         options.Detector.Validate();
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "--batch-size must be at least 1");
         TorchRuntime.EnsureAvailable(options.Device);
+        _stream = new EmbeddingStream(input, embedder, options.BatchSize, options.SkipBadImages);
         var splits = MvtecLayoutDataset.ResolveCategories(options.DataRoot, options.Dataset, options.Categories)
             .Select(c => MvtecLayoutDataset.Load(options.DataRoot, c, options.Dataset)).ToList();
         var results = options.MultiClass ? RunMultiClass(options, splits) : splits.Select(s => RunOneClass(options, s)).ToList();
-        return new EvaluationResult(results, _warnings);
+        return new EvaluationResult(results, _stream.Warnings);
     }
 
     private CategoryResult RunOneClass(EvaluationOptions options, CategorySplit split)
@@ -33,7 +35,7 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchEmbedder embedd
         var clock = Stopwatch.StartNew();
         var train = TrainingImages(options, split);
         using var detector = Fit(options, train, split.Category);
-        return Evaluate(options, detector, split, train.Count, clock);
+        return Evaluate(options, detector, split, train.Count, clock.Elapsed.TotalSeconds);
     }
 
     private List<CategoryResult> RunMultiClass(EvaluationOptions options, List<CategorySplit> splits)
@@ -42,7 +44,7 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchEmbedder embedd
         var train = splits.SelectMany(s => TrainingImages(options, s)).ToList();
         using var detector = Fit(options, train, "all categories");
         var fitSeconds = clock.Elapsed.TotalSeconds;
-        return splits.Select(s => Evaluate(options, detector, s, train.Count, Stopwatch.StartNew(), fitSeconds)).ToList();
+        return splits.Select(s => Evaluate(options, detector, s, train.Count, fitSeconds)).ToList();
     }
 
     private IReadOnlyList<ImageSample> TrainingImages(EvaluationOptions options, CategorySplit split) =>
@@ -51,54 +53,36 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchEmbedder embedd
     private UniformalyDetector Fit(EvaluationOptions options, IReadOnlyList<ImageSample> train, string name)
     {
         using var stage = progress.Begin($"{name}: embedding training images", train.Count);
-        var detector = UniformalyDetector.Fit(options.Detector, Embeddings(options, train, stage), options.Device);
-        return detector;
-    }
-
-    /// <summary>Each batch's embedding, freed when the consumer moves on to the next.</summary>
-    private IEnumerable<PatchEmbedding> Embeddings(EvaluationOptions options, IReadOnlyList<ImageSample> images, IProgressStage stage)
-    {
-        foreach (var batch in images.Chunk(options.BatchSize))
-        {
-            var (_, tensor) = LoadBatch(options, batch);
-            stage.Advance(batch.Length);
-            if (tensor is null) continue;
-            using (tensor)
-            using (var embedding = embedder.Embed(tensor))
-                yield return embedding;
-        }
+        return UniformalyDetector.Fit(options.Detector, _stream.Embed(train, stage).Select(b => b.Embedding), options.Device, progress: progress);
     }
 
     private CategoryResult Evaluate(EvaluationOptions options, UniformalyDetector detector, CategorySplit split, int trainImages,
-        Stopwatch clock, double sharedFitSeconds = 0)
+        double fitSeconds)
     {
+        var clock = Stopwatch.StartNew();
         var size = input.ImageSize;
         var scored = new List<ScoredImage>();
         var maps = new List<float[]>();
         using (var stage = progress.Begin($"{split.Category}: scoring test images", split.Test.Count))
         {
-            foreach (var batch in split.Test.Chunk(options.BatchSize))
-            {
-                var (readable, tensor) = LoadBatch(options, batch);
-                stage.Advance(batch.Length);
-                if (tensor is null) continue;
-                using (tensor) ScoreBatch(detector, readable, tensor, scored, maps);
-            }
+            foreach (var (samples, embedding) in _stream.Embed(split.Test, stage))
+                ScoreBatch(detector, samples, embedding, scored, maps);
         }
+        var scoreSeconds = clock.Elapsed.TotalSeconds;
         var masks = scored.Select(s => s.Sample.MaskPath is { } mask ? input.LoadMask(mask, s.Sample.Path) : new byte[size * size]).ToList();
         if (options.SaveMaps) SaveOverlays(options, scored, maps);
         var labels = scored.Select(s => (byte)s.Sample.Label).ToList();
         var metrics = split.HasMasks
             ? DetectionMetrics.Compute(labels, scored.Select(s => s.Score).ToList(), maps, masks, size, size)
             : DetectionMetrics.Compute(labels, scored.Select(s => s.Score).ToList());
-        return new CategoryResult(split.Category, metrics, trainImages, detector.BankSize, sharedFitSeconds + clock.Elapsed.TotalSeconds, scored);
+        return new CategoryResult(split.Category, metrics, trainImages, detector.BankSize, fitSeconds, scoreSeconds,
+            fitSeconds + clock.Elapsed.TotalSeconds, scored);
     }
 
-    private void ScoreBatch(UniformalyDetector detector, IReadOnlyList<ImageSample> samples, Tensor images,
+    private void ScoreBatch(UniformalyDetector detector, IReadOnlyList<ImageSample> samples, PatchFeatures embedding,
         List<ScoredImage> scored, List<float[]> maps)
     {
         var pixels = input.ImageSize * input.ImageSize;
-        using var embedding = embedder.Embed(images);
         using var output = detector.Predict(embedding);
         var scores = output.Scores.ToArray<float>();
         var all = output.Maps.ToArray<float>();
@@ -106,32 +90,6 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchEmbedder embedd
         {
             scored.Add(new ScoredImage(samples[i], scores[i]));
             maps.Add(all.AsSpan(i * pixels, pixels).ToArray());
-        }
-    }
-
-    /// <summary>The batch as a tensor; with --skip-bad-images, unreadable files are dropped with a warning.</summary>
-    private (IReadOnlyList<ImageSample> Readable, Tensor? Images) LoadBatch(EvaluationOptions options, ImageSample[] batch)
-    {
-        try
-        {
-            return (batch, input.LoadBatch(batch.Select(s => s.Path).ToList()));
-        }
-        catch (Exception e) when (options.SkipBadImages && input.IsUnreadable(e))
-        {
-            var readable = new List<ImageSample>();
-            foreach (var sample in batch)
-            {
-                try
-                {
-                    input.LoadBatch([sample.Path]).Dispose();
-                    readable.Add(sample);
-                }
-                catch (Exception bad) when (input.IsUnreadable(bad))
-                {
-                    _warnings.Add($"skipped {sample.RelativePath}: {bad.Message}");
-                }
-            }
-            return readable.Count == 0 ? (readable, null) : (readable, input.LoadBatch(readable.Select(s => s.Path).ToList()));
         }
     }
 

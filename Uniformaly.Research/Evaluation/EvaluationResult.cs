@@ -6,9 +6,11 @@ namespace Uniformaly.Research.Evaluation;
 /// <summary>One scored test image.</summary>
 public sealed record ScoredImage(ImageSample Sample, float Score);
 
-/// <summary>One category's outcome.</summary>
-public sealed record CategoryResult(string Category, DetectionMetrics Metrics, int TrainImages, long BankSize, double Seconds,
-    IReadOnlyList<ScoredImage> Scores);
+/// <summary>One category's outcome. <paramref name="FitSeconds"/> covers embedding the training images and
+/// building the bank (in a multi-class run, the shared fit); <paramref name="ScoreSeconds"/> embedding and
+/// scoring the test images; <paramref name="Seconds"/> the category's whole wall time, metrics included.</summary>
+public sealed record CategoryResult(string Category, DetectionMetrics Metrics, int TrainImages, long BankSize,
+    double FitSeconds, double ScoreSeconds, double Seconds, IReadOnlyList<ScoredImage> Scores);
 
 /// <summary>The whole run: per category, and the mean over categories.</summary>
 public sealed record EvaluationResult(IReadOnlyList<CategoryResult> Categories, IReadOnlyList<string> Warnings)

@@ -62,6 +62,10 @@ public static class EvaluationWriter
             entry["train_images"] = c.TrainImages;
             entry["bank_size"] = c.BankSize;
             entry["seconds"] = Math.Round(c.Seconds, 3);
+            entry["fit_seconds"] = Math.Round(c.FitSeconds, 3);
+            entry["score_seconds"] = Math.Round(c.ScoreSeconds, 3);
+            entry["fit_images_per_second"] = Math.Round(c.TrainImages / c.FitSeconds, 3);
+            entry["score_images_per_second"] = Math.Round(c.Scores.Count / c.ScoreSeconds, 3);
             categories[c.Category] = entry;
         }
         var overall = Values(result.Overall);

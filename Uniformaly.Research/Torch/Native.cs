@@ -138,6 +138,7 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern TensorHandle ufm_select(TensorHandle a, long dim, long index);
     [DllImport(Lib)] internal static extern TensorHandle ufm_index_select(TensorHandle a, long dim, TensorHandle index);
     [DllImport(Lib)] internal static extern TensorHandle ufm_gather(TensorHandle a, long dim, TensorHandle index);
+    [DllImport(Lib)] internal static extern TensorHandle ufm_index_copy(TensorHandle a, long dim, TensorHandle index, TensorHandle source);
     [DllImport(Lib)] internal static extern TensorHandle ufm_masked_select(TensorHandle a, TensorHandle mask);
     [DllImport(Lib)] internal static extern TensorHandle ufm_nonzero(TensorHandle a);
     [DllImport(Lib)] internal static extern int ufm_copy_(TensorHandle dst, TensorHandle src);

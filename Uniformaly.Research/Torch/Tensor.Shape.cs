@@ -73,6 +73,9 @@ public sealed partial class Tensor
 
     public Tensor IndexSelect(long dim, Tensor index) => Wrap(Native.ufm_index_select(Handle, dim, index.Handle));
     public Tensor Gather(long dim, Tensor index) => Wrap(Native.ufm_gather(Handle, dim, index.Handle));
+
+    /// <summary>A copy whose slices at <paramref name="index"/> along <paramref name="dim"/> are <paramref name="source"/>'s.</summary>
+    public Tensor IndexCopy(long dim, Tensor index, Tensor source) => Wrap(Native.ufm_index_copy(Handle, dim, index.Handle, source.Handle));
     public Tensor MaskedSelect(Tensor mask) => Wrap(Native.ufm_masked_select(Handle, mask.Handle));
 
     /// <summary>Coordinates of the non-zero entries, [count, ndim] int64.</summary>

@@ -46,3 +46,8 @@ UFM_EXPORT Handle ufm_as_strided(Handle a, const int64_t* sizes, const int64_t* 
                                  int64_t storage_offset) {
   UFM_TENSOR(a->as_strided(ufm::dims(sizes, n), ufm::dims(strides, n), storage_offset))
 }
+
+// Out of place: a copy of `a` whose slices at `index` along `dim` are replaced by `source`'s.
+UFM_EXPORT Handle ufm_index_copy(Handle a, int64_t dim, Handle index, Handle source) {
+  UFM_TENSOR(a->index_copy(dim, *index, *source))
+}

@@ -7,6 +7,7 @@ same BenchmarkDotNet run on the same machine with the same thread count.
 
   {"op": "setup", "kind": "matmul", "n": 1024, "threads": 2} -> {"ok": true}
   {"op": "setup", "kind": "knn_faiss", "bank": 65536, "queries": 784, "dim": 768, "nn": 1, "threads": 2}
+  {"op": "setup", "kind": "vit_forward", "arch": "vit_base", "patch": 16, "imagesize": 224, "batch": 1, "threads": 2}
   {"op": "run", "repeats": 8}                                 -> {"ok": true}
   {"op": "quit"}
 
@@ -49,7 +50,21 @@ def setup_knn_faiss(args):
     return work
 
 
-WORKLOADS = {"matmul": setup_matmul, "knn_faiss": setup_knn_faiss}
+def setup_vit_forward(args):
+    """Eager forward of tools/make_vit_fixtures.py's reference ViT (random weights), every block."""
+    from vit_forward import build
+
+    size = int(args["imagesize"])
+    model = build(args["arch"], int(args["patch"]), size)
+    images = torch.randn(int(args["batch"]), 3, size, size)
+
+    def work():
+        model.run(images)
+
+    return work
+
+
+WORKLOADS = {"matmul": setup_matmul, "knn_faiss": setup_knn_faiss, "vit_forward": setup_vit_forward}
 
 
 def main():

@@ -5,7 +5,6 @@ using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Evaluation;
-using Uniformaly.Research.Torch;
 using Uniformaly.Tests.Parity;
 
 namespace Uniformaly.Tests.Evaluation;
@@ -55,50 +54,34 @@ public sealed class EvaluationOnReferenceEmbeddingsTests
         Assert.That(File.ReadAllText(Path.Combine(output.Path, "metrics.md")), Does.StartWith("| category | image AUROC |"));
         Assert.That(Directory.GetFiles(output.Path, "*.tmp"), Is.Empty);
     }
+}
 
-    /// <summary>
-    /// Stands in for image decoding and the backbone: each "image" is a tensor filled with its
-    /// index in the reference (train first, then test), which the embedder maps back to the
-    /// reference's embedding rows; masks are the reference's.
-    /// </summary>
-    private sealed class ReferenceEmbeddings(Research.Checkpoints.StateDict reference) : IImageInput, IPatchEmbedder
+public sealed class ClusteringOnReferenceEmbeddingsTests
+{
+    [Test]
+    public void Cluster_UsesTheReferencesTopKFeaturesAndScoresTheClusters()
     {
-        private readonly List<string> _order = Order();
-
-        public int ImageSize => 112;
-
-        public Tensor LoadBatch(IReadOnlyList<string> paths) =>
-            Tensor.FromArray(paths.Select(p => (float)_order.IndexOf(Path.GetRelativePath(ParityFixture.DataRoot, p))).ToArray(), paths.Count, 1, 1, 1);
-
-        public PatchEmbedding Embed(Tensor images)
+        using var reference = ParityFixture.Reference();
+        var source = new ReferenceEmbeddings(reference);
+        var options = new EvaluationOptions
         {
-            using var scope = new DisposeScope();
-            var rows = images.Flatten().ToArray<float>().Select(i => (int)i).ToArray();
-            var features = Tensor.Stack(rows.Select(i => Row("features", i)).ToList());
-            var attention = Tensor.Stack(rows.Select(i => Row("cls_attention", i)).ToList());
-            return new PatchEmbedding(scope.MoveToOuter(features), scope.MoveToOuter(attention), 7, 7);
-        }
+            Dataset = DatasetKind.Folder,
+            DataRoot = ParityFixture.DataRoot,
+            Detector = ParityFixture.DetectorSettings("binary_nn1"),
+            BatchSize = 4,
+            OutputFolder = "unused",
+        };
+        var tile = new ClusteringEvaluation(source, source, NullProgress.Instance).Run(options, Research.Detection.PatchSelector.TopK).Single();
 
-        public byte[] LoadMask(string maskPath, string imagePath)
-        {
-            var test = _order.IndexOf(Path.GetRelativePath(ParityFixture.DataRoot, imagePath)) - 5;
-            return reference["test.masks"].Select(0, test).Flatten().ToArray<float>().Select(v => (byte)v).ToArray();
-        }
-
-        public byte[] LoadCrop(string path) => throw new NotSupportedException();
-
-        public bool IsUnreadable(Exception error) => false;
-
-        public void SavePng(string path, byte[] rgb) => throw new NotSupportedException();
-
-        private Tensor Row(string name, int index) =>
-            index < 5 ? reference[$"train.{name}"].Select(0, index) : reference[$"test.{name}"].Select(0, index - 5);
-
-        private static List<string> Order()
-        {
-            var split = MvtecLayoutDataset.Load(ParityFixture.DataRoot, "tile", DatasetKind.Folder);
-            var test = ParityFixture.Summary().GetProperty("test_images").EnumerateArray().Select(e => e.GetString()!).ToList();
-            return [.. split.Train.Select(s => s.RelativePath), .. test];
-        }
+        Assert.That(tile.K, Is.EqualTo(2), "good and stain");
+        var expected = reference["binary_nn1.clustering_features"].ToArray<float>();
+        var dim = tile.Images[0].Feature.Length;
+        for (var i = 0; i < tile.Images.Count; i++)
+        for (var d = 0; d < dim; d++)
+            Assert.That(tile.Images[i].Feature[d], Is.EqualTo(expected[i * dim + d]).Within(1e-4 * Math.Abs(expected[i * dim + d]) + 1e-5));
+        var truth = tile.Images.Select(c => c.Sample.AnomalyType == "good" ? 0 : 1).ToArray();
+        var clusters = tile.Images.Select(c => c.Cluster).ToArray();
+        Assert.That(tile.Nmi, Is.EqualTo(Research.Clustering.ClusteringMetrics.Nmi(truth, clusters)));
+        Assert.That(tile.F1, Is.InRange(0.5, 1.0), "two clusters over two types are at least half right");
     }
 }

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Uniformaly.Research.Features;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Metrics;
 using Uniformaly.Research.Torch;
@@ -63,7 +64,7 @@ public sealed class DetectorParityTests
         Assert.That(e!.Message, Does.Contain("settings.json").And.Contain("uniformaly fit"));
     }
 
-    private static PatchEmbedding Embedding(Research.Checkpoints.StateDict reference, string split) =>
+    private static PatchFeatures Embedding(Research.Checkpoints.StateDict reference, string split) =>
         new(reference[$"{split}.features"].Clone(), reference[$"{split}.cls_attention"].Clone(), 7, 7);
 
     /// <summary>Elementwise |a - b| &lt;= 1e-4 |b| + 1e-6 max|b| (the absolute part covers values near 0).</summary>

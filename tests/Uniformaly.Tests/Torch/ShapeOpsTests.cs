@@ -92,6 +92,15 @@ public sealed class ShapeOpsTests
     }
 
     [Test]
+    public void IndexCopy_ReplacesTheIndexedRows()
+    {
+        var rows = Tensor.FromArray(new float[] { 9, 9, 9, 8, 8, 8 }, 2, 3);
+        var idx = Tensor.FromArray(new long[] { 1, 0 });
+        TensorAssert.Values(_x.IndexCopy(0, idx, rows), [2, 3], [8, 8, 8, 9, 9, 9]);
+        TensorAssert.Values(_x, [2, 3], [0, 1, 2, 3, 4, 5]);
+    }
+
+    [Test]
     public void IndexSelect_OutOfRange_ThrowsTorchException()
     {
         var idx = Tensor.FromArray(new long[] { 7 });

@@ -1,0 +1,79 @@
+using Uniformaly.Research.Common;
+using Uniformaly.Research.Evaluation;
+using Uniformaly.Research.Features;
+using Uniformaly.Research.Imaging;
+using Uniformaly.Research.Models;
+using Uniformaly.Research.Torch;
+
+namespace Uniformaly.Research.Detector;
+
+/// <summary>
+/// What turns image files into patch features for a detector's settings: the image input (SPEC
+/// section 1) and the backbone with its layer selection (sections 2 and 4). Owns the model.
+/// </summary>
+public sealed class DetectorBackend : IDisposable
+{
+    /// <summary>Names of the form random_vits16 (random_ + a named backbone's suffix) build that
+    /// architecture with seeded random weights: for demos and tests without downloads.</summary>
+    public const string RandomPrefix = "random_";
+
+    private readonly VisionTransformer _model;
+
+    private DetectorBackend(VisionTransformer model, DetectorSettings settings, string description)
+    {
+        _model = model;
+        Input = new PreprocessedImageInput(settings.Resize, settings.ImageSize);
+        Extractor = new PatchFeatureExtractor(model, settings.Layers, settings.EffectiveAttentionLayer);
+        Description = description;
+    }
+
+    public IImageInput Input { get; }
+
+    public IPatchFeatureExtractor Extractor { get; }
+
+    /// <summary>Which weights were loaded, for the console and settings.json.</summary>
+    public string Description { get; }
+
+    /// <summary>Loads the backbone that <paramref name="settings"/> names onto <paramref name="device"/>.</summary>
+    public static DetectorBackend Create(DetectorSettings settings, Device device, string? weightsFolder = null)
+    {
+        settings.Validate();
+        TorchRuntime.EnsureAvailable(device);
+        if (settings.Checkpoint is { } checkpoint)
+        {
+            var model = VisionTransformer.Load(checkpoint, device: device);
+            return new DetectorBackend(model, settings, $"backbone: {model.Architecture} from {checkpoint}");
+        }
+        var name = settings.Backbone!;
+        if (name.StartsWith(RandomPrefix, StringComparison.Ordinal))
+        {
+            var spec = Backbones.Get("dino_" + name[RandomPrefix.Length..]);
+            TorchRuntime.ManualSeed((ulong)settings.Seed);
+            return new DetectorBackend(VisionTransformer.Random(spec.Architecture, device), settings,
+                $"backbone: {spec.Architecture} with RANDOM weights (seed {settings.Seed}), not a pretrained model");
+        }
+        var named = Backbones.Get(name);
+        return new DetectorBackend(Backbones.Load(name, device, weightsFolder), settings,
+            $"backbone: {name} from {Backbones.WeightsPath(named, weightsFolder)}");
+    }
+
+    /// <summary>Patch features of one batch of image files.</summary>
+    public PatchFeatures Extract(IReadOnlyList<string> paths)
+    {
+        using var images = Input.LoadBatch(paths);
+        return Extractor.Extract(images);
+    }
+
+    /// <summary>Patch features batch by batch, each freed when the consumer moves on.</summary>
+    public IEnumerable<PatchFeatures> Extract(IReadOnlyList<string> paths, int batchSize, IProgressStage stage)
+    {
+        foreach (var batch in paths.Chunk(batchSize))
+        {
+            using (var features = Extract(batch))
+                yield return features;
+            stage.Advance(batch.Length); // after the consumer's work, so rates and ETAs include it
+        }
+    }
+
+    public void Dispose() => _model.Dispose();
+}

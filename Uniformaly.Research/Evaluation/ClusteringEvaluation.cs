@@ -1,0 +1,70 @@
+using Uniformaly.Research.Features;
+using Uniformaly.Research.Clustering;
+using Uniformaly.Research.Common;
+using Uniformaly.Research.Data;
+using Uniformaly.Research.Detection;
+using Uniformaly.Research.Detector;
+using Uniformaly.Research.Torch;
+
+namespace Uniformaly.Research.Evaluation;
+
+/// <summary>One image's cluster.</summary>
+public sealed record ClusteredImage(ImageSample Sample, int Cluster, double[] Feature);
+
+/// <summary>A category's clustering and its agreement with the true anomaly types.</summary>
+public sealed record CategoryClustering(string Category, int K, double Nmi, double Ari, double F1, IReadOnlyList<ClusteredImage> Images);
+
+/// <summary>
+/// Anomaly clustering (SPEC section 11): per category, a detector is fitted on the training images;
+/// each test image (good included) is described by the mean patch feature at its top k-ratio
+/// patches (or the Max/All selectors of Table 8); K-means with k = the number of distinct anomaly
+/// types (k-means++, 10 restarts, seeded) groups them; NMI, ARI and Hungarian F1 against the types.
+/// </summary>
+public sealed class ClusteringEvaluation(IImageInput input, IPatchFeatureExtractor embedder, IProgressSink progress)
+{
+    public IReadOnlyList<CategoryClustering> Run(EvaluationOptions options, PatchSelector selector)
+    {
+        options.Detector.Validate();
+        TorchRuntime.EnsureAvailable(options.Device);
+        var stream = new EmbeddingStream(input, embedder, options.BatchSize, options.SkipBadImages);
+        return MvtecLayoutDataset.ResolveCategories(options.DataRoot, options.Dataset, options.Categories)
+            .Select(c => Cluster(options, MvtecLayoutDataset.Load(options.DataRoot, c, options.Dataset), selector, stream))
+            .ToList();
+    }
+
+    private CategoryClustering Cluster(EvaluationOptions options, CategorySplit split, PatchSelector selector, EmbeddingStream stream)
+    {
+        var train = options.LowShot is { } shots ? LowShot.Select(split.Train, shots, options.Detector.Seed) : split.Train;
+        UniformalyDetector detector;
+        using (var stage = progress.Begin($"{split.Category}: embedding training images", train.Count))
+            detector = UniformalyDetector.Fit(options.Detector, stream.Embed(train, stage).Select(b => b.Embedding), options.Device, selector, progress);
+        using (detector)
+        {
+            var (samples, features) = Describe(split, detector, stream);
+            var types = samples.Select(s => s.AnomalyType).Distinct().Order(StringComparer.Ordinal).ToList();
+            var truth = samples.Select(s => types.IndexOf(s.AnomalyType)).ToArray();
+            var result = new KMeans(types.Count, restarts: 10, seed: (ulong)options.Detector.Seed).Fit(features);
+            var images = samples.Select((s, i) => new ClusteredImage(s, result.Labels[i], features[i])).ToList();
+            return new CategoryClustering(split.Category, types.Count, ClusteringMetrics.Nmi(truth, result.Labels),
+                ClusteringMetrics.Ari(truth, result.Labels), ClusteringMetrics.HungarianF1(truth, result.Labels), images);
+        }
+    }
+
+    /// <summary>The clustering feature [D] of every readable test image.</summary>
+    private (List<ImageSample> Samples, double[][] Features) Describe(CategorySplit split, UniformalyDetector detector, EmbeddingStream stream)
+    {
+        var samples = new List<ImageSample>();
+        var features = new List<double[]>();
+        using var stage = progress.Begin($"{split.Category}: describing test images", split.Test.Count);
+        foreach (var (batch, embedding) in stream.Embed(split.Test, stage))
+        {
+            using var output = detector.Predict(embedding);
+            var dim = (int)output.ClusteringFeatures.Size(1);
+            var values = output.ClusteringFeatures.ToArray<float>();
+            for (var i = 0; i < batch.Count; i++)
+                features.Add(values.AsSpan(i * dim, dim).ToArray().Select(v => (double)v).ToArray());
+            samples.AddRange(batch);
+        }
+        return (samples, [.. features]);
+    }
+}

@@ -1,0 +1,53 @@
+using Uniformaly.Research.Features;
+using Uniformaly.Research.Common;
+using Uniformaly.Research.Data;
+using Uniformaly.Research.Detector;
+
+namespace Uniformaly.Research.Evaluation;
+
+/// <summary>
+/// Images in, patch embeddings out, one batch at a time: each batch is loaded, embedded, handed
+/// to the consumer and freed when the consumer asks for the next. With skipping on, unreadable
+/// files are dropped with a warning instead of ending the run.
+/// </summary>
+public sealed class EmbeddingStream(IImageInput input, IPatchFeatureExtractor embedder, int batchSize, bool skipBadImages)
+{
+    private readonly List<string> _warnings = [];
+
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    public IEnumerable<(IReadOnlyList<ImageSample> Samples, PatchFeatures Embedding)> Embed(
+        IReadOnlyList<ImageSample> images, IProgressStage stage)
+    {
+        foreach (var batch in images.Chunk(batchSize))
+        {
+            var readable = skipBadImages ? Readable(batch) : batch;
+            if (readable.Count > 0)
+            {
+                using var tensor = input.LoadBatch(readable.Select(s => s.Path).ToList());
+                using var embedding = embedder.Extract(tensor);
+                yield return (readable, embedding);
+            }
+            stage.Advance(batch.Length); // after the consumer's work, so rates and ETAs include it
+        }
+    }
+
+    /// <summary>The samples whose files can be read; each other one leaves a warning.</summary>
+    private IReadOnlyList<ImageSample> Readable(ImageSample[] batch)
+    {
+        var readable = new List<ImageSample>();
+        foreach (var sample in batch)
+        {
+            try
+            {
+                input.LoadBatch([sample.Path]).Dispose();
+                readable.Add(sample);
+            }
+            catch (Exception e) when (input.IsUnreadable(e))
+            {
+                _warnings.Add($"skipped {sample.RelativePath}: {e.Message}");
+            }
+        }
+        return readable;
+    }
+}

@@ -1,0 +1,60 @@
+using Uniformaly.Research.Torch;
+
+namespace Uniformaly.Research.Models;
+
+/// <summary>A named pretrained backbone: its architecture and where its official weights live.</summary>
+/// <param name="Name">dino_vitb8, ibot_vitb16, ...</param>
+/// <param name="Architecture">The ViT shape the checkpoint must match exactly.</param>
+/// <param name="WeightsFile">Path of the official file relative to the weights folder.</param>
+/// <param name="Url">Where the authors publish the file.</param>
+public sealed record BackboneSpec(string Name, VitArchitecture Architecture, string WeightsFile, string Url);
+
+/// <summary>
+/// The backbones of the paper (SPEC section 2) and their official checkpoints, which are read
+/// from a weights folder (<c>--weights</c>, else $UNIFORMALY_WEIGHTS, else ./weights; see
+/// weights/README.md). DINO files keep their release names; iBOT's are all called
+/// checkpoint_teacher.pth, so each goes in a folder named after the backbone. iBOT ViT-B/16 and
+/// ViT-L/16 are the random-masking ("rand_mask") teachers, the ones the UniFormaly release
+/// downloads; ViT-S/16 has only the block-masking release.
+/// </summary>
+public static class Backbones
+{
+    private const string Dino = "https://dl.fbaipublicfiles.com/dino/";
+    private const string Ibot = "https://lf3-nlp-opensource.bytetos.com/obj/nlp-opensource/archive/2022/ibot/";
+
+    public static IReadOnlyList<BackboneSpec> All { get; } =
+    [
+        new("dino_vits16", VitArchitecture.Small(16), "dino_deitsmall16_pretrain.pth", Dino + "dino_deitsmall16_pretrain/dino_deitsmall16_pretrain.pth"),
+        new("dino_vits8", VitArchitecture.Small(8), "dino_deitsmall8_pretrain.pth", Dino + "dino_deitsmall8_pretrain/dino_deitsmall8_pretrain.pth"),
+        new("dino_vitb16", VitArchitecture.Base(16), "dino_vitbase16_pretrain.pth", Dino + "dino_vitbase16_pretrain/dino_vitbase16_pretrain.pth"),
+        new("dino_vitb8", VitArchitecture.Base(8), "dino_vitbase8_pretrain.pth", Dino + "dino_vitbase8_pretrain/dino_vitbase8_pretrain.pth"),
+        new("ibot_vits16", VitArchitecture.Small(16), "ibot_vits16/checkpoint_teacher.pth", Ibot + "vits_16/checkpoint_teacher.pth"),
+        new("ibot_vitb16", VitArchitecture.Base(16), "ibot_vitb16/checkpoint_teacher.pth", Ibot + "vitb_16_rand_mask/checkpoint_teacher.pth"),
+        new("ibot_vitl16", VitArchitecture.Large(16), "ibot_vitl16/checkpoint_teacher.pth", Ibot + "vitl_16_rand_mask/checkpoint_teacher.pth"),
+    ];
+
+    /// <summary>The weights folder used when none is given: $UNIFORMALY_WEIGHTS, else ./weights.</summary>
+    public static string DefaultWeightsFolder =>
+        Environment.GetEnvironmentVariable("UNIFORMALY_WEIGHTS") is { Length: > 0 } folder ? folder : "weights";
+
+    /// <exception cref="ArgumentException">unknown name; the message lists the known ones.</exception>
+    public static BackboneSpec Get(string name) =>
+        All.FirstOrDefault(b => b.Name == name)
+        ?? throw new ArgumentException($"unknown backbone '{name}'; known: {string.Join(", ", All.Select(b => b.Name))}", nameof(name));
+
+    /// <summary>The full path where <paramref name="spec"/>'s file is expected.</summary>
+    public static string WeightsPath(BackboneSpec spec, string? weightsFolder = null) =>
+        Path.GetFullPath(Path.Combine(weightsFolder ?? DefaultWeightsFolder, spec.WeightsFile));
+
+    /// <summary>Loads a named backbone from the weights folder onto <paramref name="device"/>.</summary>
+    /// <exception cref="FileNotFoundException">the file is missing; the message names the expected path and the URL.</exception>
+    public static VisionTransformer Load(string name, Device? device = null, string? weightsFolder = null)
+    {
+        var spec = Get(name);
+        var path = WeightsPath(spec, weightsFolder);
+        if (!File.Exists(path))
+            throw new FileNotFoundException(
+                $"weights of backbone '{name}' not found at {path}; download {spec.Url} to that path (see weights/README.md)", path);
+        return VisionTransformer.Load(path, spec.Architecture, device);
+    }
+}

@@ -1,0 +1,61 @@
+using NUnit.Framework;
+using Uniformaly.Research.Common;
+using Uniformaly.Research.Data;
+using Uniformaly.Research.Detector;
+using Uniformaly.Research.Metrics;
+using Uniformaly.Research.Torch;
+
+namespace Uniformaly.Tests.Parity;
+
+/// <summary>
+/// The whole pipeline from PNG files (decoding, resizing, cropping, normalization, the ViT from a
+/// half-precision torch.save checkpoint, BPM, bank, kNN, scoring, maps) against the independent
+/// torch + faiss reference: scores and maps to 1e-4 relative, AUROCs identical to 4 decimals.
+/// </summary>
+public sealed class EndToEndParityTests
+{
+    [TestCaseSource(typeof(ParityFixture), nameof(ParityFixture.Settings))]
+    public void FromImageFiles_MatchesTheReference(string setting)
+    {
+        using var scope = new DisposeScope();
+        using var reference = ParityFixture.Reference();
+        var settings = ParityFixture.DetectorSettings(setting);
+        var expected = ParityFixture.Summary().GetProperty("settings").GetProperty(setting);
+        var split = MvtecLayoutDataset.Load(ParityFixture.DataRoot, "tile", DatasetKind.Folder);
+
+        using var backend = DetectorBackend.Create(settings, Device.Cpu);
+        using var detector = UniformalyDetector.Fit(settings,
+            backend.Extract(split.Train.Select(s => s.Path).ToList(), 2, NullProgress.Instance), Device.Cpu);
+        Assert.That(detector.BankSize, Is.EqualTo(expected.GetProperty("bank_size").GetInt64()), "bank size");
+        using var features = backend.Extract(split.Test.Select(s => s.Path).ToList());
+        using var output = detector.Predict(features);
+
+        var scores = output.Scores.ToArray<float>();
+        var maps = output.Maps.ToArray<float>();
+        AssertClose(scores, reference[$"{setting}.scores"].ToArray<float>(), "scores");
+        AssertClose(maps, reference[$"{setting}.maps"].ToArray<float>(), "maps");
+        var labels = split.Test.Select(s => (byte)s.Label).ToArray();
+        var masks = reference["test.masks"].ToArray<float>().Select(v => (byte)v).ToArray();
+        Assert.That(Math.Round(BinaryMetrics.RocAuc(scores, labels), 4), Is.EqualTo(Math.Round(expected.GetProperty("image_auroc").GetDouble(), 4)));
+        Assert.That(Math.Round(BinaryMetrics.RocAuc(maps, masks), 4), Is.EqualTo(Math.Round(expected.GetProperty("pixel_auroc").GetDouble(), 4)));
+    }
+
+    [Test]
+    public void Masks_MatchTheReference()
+    {
+        using var reference = ParityFixture.Reference();
+        var split = MvtecLayoutDataset.Load(ParityFixture.DataRoot, "tile", DatasetKind.Folder);
+        var input = new Research.Imaging.PreprocessedImageInput(128, 112);
+        var expected = reference["test.masks"].ToArray<float>().Select(v => (byte)v).ToArray();
+        var actual = split.Test.SelectMany(s => s.MaskPath is { } m ? input.LoadMask(m, s.Path) : new byte[112 * 112]).ToArray();
+        Assert.That(actual, Is.EqualTo(expected));
+    }
+
+    private static void AssertClose(float[] actual, float[] expected, string what)
+    {
+        Assert.That(actual, Has.Length.EqualTo(expected.Length), what);
+        var scale = expected.Max(Math.Abs);
+        for (var i = 0; i < actual.Length; i++)
+            Assert.That(actual[i], Is.EqualTo(expected[i]).Within(1e-4 * Math.Abs(expected[i]) + 1e-6 * scale), $"{what}[{i}]");
+    }
+}

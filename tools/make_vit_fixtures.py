@@ -1,0 +1,303 @@
+#!/usr/bin/python3
+"""Writes the Vision Transformer / patch feature / BPM fixtures of tests/Uniformaly.Tests/fixtures/vit/.
+
+Run with Debian's Python (torch 1.13):  /usr/bin/python3 tools/make_vit_fixtures.py
+
+The reference ViT below follows DINO's vision_transformer.py (SPEC section 2): PatchEmbed conv,
+CLS token, pos_embed interpolated bicubically with DINO's +0.1 offset (and DINO's condition for
+skipping it), pre-norm blocks with LayerNorm eps 1e-6, qkv with bias, scale (D/heads)^-0.5,
+exact GELU. Patch features (section 4) and Back Patch Masking (section 5) are computed here from
+its outputs, independently of the C# code.
+
+Files (about 3.5 MB in all):
+  vit_a_d128_p16_fp16.safetensors  model A: D=128, 2 heads, depth 4, patch 16, pos grid 4x4 (64 px),
+                                   float16 (its weights are float16 values, so every dtype is exact)
+  vit_b_d64_p8.pth                 model B: D=64, 1 head, depth 2, patch 8, pos grid 4x4 (32 px),
+                                   float32, torch.save zip format, plain DINO state dict
+  vit_b_d64_p8_legacy.pth          the same, legacy torch.save format
+  vit_b_d64_p8_ibot.pth            the same, iBOT-style: {'state_dict': {'module.backbone.<key>',
+                                   'module.head.*'}, 'epoch': ...}
+  vit_b_d64_p8.safetensors         the same, safetensors float32
+  reference_a.safetensors          model A on four inputs (keys '<case>/<what>', see CASES_A)
+  reference_b.safetensors          model B on two inputs
+  bpm_reference.safetensors        BPM on synthetic peaked attention maps
+  features_image.png               an 80x64 RGB image for `uniformaly features`
+  features_reference.safetensors   what `uniformaly features --image features_image.png --checkpoint
+                                   vit_a_d128_p16_fp16.safetensors --layers 2-4 --kernel 3
+                                   --resize 64 --imagesize 64` must write (torchvision Resize,
+                                   CenterCrop, ToTensor, Normalize; the image already has the
+                                   resized size, so only the crop and normalization act)
+"""
+import json
+import math
+import struct
+from collections import OrderedDict
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+from torchvision import transforms
+
+OUT = Path(__file__).resolve().parent.parent / "tests" / "Uniformaly.Tests" / "fixtures" / "vit"
+
+# name -> (batch, height, width). sq64: the checkpoint's own grid (no interpolation); g7: 7x7;
+# rect: 6x4 (non-square); quirk: 4x4 grid from a 64x72 input, which DINO still interpolates
+# (4x4 -> 4x4 with scale 4.1/4) because its skip condition also asks for a square input.
+CASES_A = {"sq64": (2, 64, 64), "g7": (1, 112, 112), "rect": (1, 96, 64), "quirk": (1, 64, 72)}
+CASES_B = {"sq32": (1, 32, 32), "rect": (2, 48, 40)}
+KERNELS = (1, 3, 7)
+THRESHOLD = 0.1
+
+
+# ---- the reference ViT (DINO semantics) -----------------------------------------------------
+
+class Attention(nn.Module):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads = heads
+        self.scale = (dim // heads) ** -0.5
+        self.qkv = nn.Linear(dim, 3 * dim, bias=True)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        b, n, d = x.shape
+        qkv = self.qkv(x).reshape(b, n, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        attention = ((q @ k.transpose(-2, -1)) * self.scale).softmax(dim=-1)
+        return self.proj((attention @ v).transpose(1, 2).reshape(b, n, d)), attention
+
+
+class Mlp(nn.Module):
+    def __init__(self, dim, ratio=4):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, ratio * dim)
+        self.fc2 = nn.Linear(ratio * dim, dim)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(x)))
+
+
+class Block(nn.Module):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim, eps=1e-6)
+        self.attn = Attention(dim, heads)
+        self.norm2 = nn.LayerNorm(dim, eps=1e-6)
+        self.mlp = Mlp(dim)
+
+    def forward(self, x):
+        y, attention = self.attn(self.norm1(x))
+        x = x + y
+        return x + self.mlp(self.norm2(x)), attention
+
+
+class PatchEmbed(nn.Module):
+    def __init__(self, patch, dim):
+        super().__init__()
+        self.patch_size = patch
+        self.proj = nn.Conv2d(3, dim, kernel_size=patch, stride=patch)
+
+    def forward(self, x):
+        return self.proj(x).flatten(2).transpose(1, 2)
+
+
+class VisionTransformer(nn.Module):
+    def __init__(self, dim, depth, heads, patch, grid):
+        super().__init__()
+        self.patch_embed = PatchEmbed(patch, dim)
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos_embed = nn.Parameter(torch.zeros(1, grid * grid + 1, dim))
+        self.blocks = nn.ModuleList([Block(dim, heads) for _ in range(depth)])
+        self.norm = nn.LayerNorm(dim, eps=1e-6)
+
+    def interpolate_pos_encoding(self, npatch, w, h):
+        """DINO: w, h are the input's dims 2 and 3 (prepare_tokens unpacks B, nc, w, h)."""
+        n = self.pos_embed.shape[1] - 1
+        if npatch == n and w == h:
+            return self.pos_embed
+        dim = self.pos_embed.shape[-1]
+        side = int(math.sqrt(n))
+        w0 = w // self.patch_embed.patch_size + 0.1
+        h0 = h // self.patch_embed.patch_size + 0.1
+        grid = self.pos_embed[:, 1:].reshape(1, side, side, dim).permute(0, 3, 1, 2)
+        grid = F.interpolate(grid, scale_factor=(w0 / math.sqrt(n), h0 / math.sqrt(n)), mode="bicubic")
+        assert grid.shape[-2] == int(w0) and grid.shape[-1] == int(h0)
+        grid = grid.permute(0, 2, 3, 1).reshape(1, -1, dim)
+        return torch.cat((self.pos_embed[:, :1], grid), dim=1)
+
+    def prepare_tokens(self, x):
+        b, _, w, h = x.shape
+        x = self.patch_embed(x)
+        x = torch.cat((self.cls_token.expand(b, -1, -1), x), dim=1)
+        pos = self.interpolate_pos_encoding(x.shape[1] - 1, w, h)
+        return x + pos, pos
+
+    def run(self, x):
+        """Every block's output (before the final norm) and softmax attention, and the pos_embed used."""
+        x, pos = self.prepare_tokens(x)
+        outputs, attentions = [], []
+        for block in self.blocks:
+            x, attention = block(x)
+            outputs.append(x)
+            attentions.append(attention)
+        return outputs, attentions, pos
+
+
+# ---- patch features and BPM (SPEC sections 4, 5) --------------------------------------------
+
+def patch_features(outputs, layers):
+    """Mean over 1-based layers of the block outputs without the CLS token: [B, N, D]."""
+    return torch.stack([outputs[l - 1][:, 1:] for l in layers]).mean(dim=0)
+
+
+def cls_attention(attention):
+    """[B, heads, N+1, N+1] -> head mean of the CLS query row over patch keys: [B, N]."""
+    return attention[:, :, 0, 1:].mean(dim=1)
+
+
+def bpm(attention, h, w, kernel, threshold):
+    """Smoothed attention normalized by each image's own maximum, and the strict mask."""
+    grid = attention.reshape(-1, 1, h, w)
+    smoothed = F.avg_pool2d(grid, kernel, stride=1, padding=kernel // 2, count_include_pad=True)
+    smoothed = smoothed / smoothed.amax(dim=(-2, -1), keepdim=True)
+    smoothed = smoothed.reshape(attention.shape)
+    return smoothed, (smoothed > threshold).float()
+
+
+# ---- weights ----------------------------------------------------------------------------------
+
+def randomize(model, g):
+    """Random weights large enough that attention is peaked and every block changes its input.
+    Rounded to float16 so that float16/float32 checkpoints of the model hold the same values."""
+    scales = {"cls_token": 0.5, "pos_embed": 0.5, "patch_embed.proj.weight": 0.05, "attn.qkv.weight": 0.15,
+              "attn.proj.weight": 0.08, "mlp.fc1.weight": 0.1, "mlp.fc2.weight": 0.05}
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            is_norm = any(part.startswith("norm") for part in name.split(".")[:-1])
+            scale = 0.1 if is_norm or name.endswith("bias") else next(v for k, v in scales.items() if name.endswith(k))
+            value = torch.randn(p.shape, generator=g) * scale
+            if is_norm and name.endswith("weight"):
+                value += 1
+            p.copy_(value.half().float())
+
+
+def state_dict(model):
+    return OrderedDict((k, v.detach().clone()) for k, v in model.state_dict().items())
+
+
+# ---- files ------------------------------------------------------------------------------------
+
+def write_safetensors(path, tensors):
+    """A hand-written safetensors writer (header JSON padded to 8 bytes, then raw little-endian data)."""
+    codes = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16"}
+    header, blobs, offset = {}, [], 0
+    for name, t in tensors.items():
+        raw = t.detach().contiguous().view(torch.uint8).numpy().tobytes()
+        header[name] = {"dtype": codes[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    text = json.dumps(header).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for blob in blobs:
+            f.write(blob)
+
+
+def reference(model, cases, g, feature_layers, attention_layers):
+    out = OrderedDict()
+    patch = model.patch_embed.patch_size
+    for case, (b, height, width) in cases.items():
+        x = torch.randn(b, 3, height, width, generator=g)
+        outputs, attentions, pos = model.run(x)
+        h, w = height // patch, width // patch
+        out[f"{case}/input"] = x
+        out[f"{case}/pos_embed"] = pos
+        for l, (o, a) in enumerate(zip(outputs, attentions), start=1):
+            out[f"{case}/block{l}"] = o
+            out[f"{case}/attn{l}"] = a
+        for layers in feature_layers:
+            out[f"{case}/patch_features_{','.join(map(str, layers))}"] = patch_features(outputs, layers)
+        for a in attention_layers:
+            cls = cls_attention(attentions[a - 1])
+            out[f"{case}/cls_attention{a}"] = cls
+            for n in KERNELS:
+                smoothed, mask = bpm(cls, h, w, n, THRESHOLD)
+                out[f"{case}/attn{a}_n{n}_smoothed"] = smoothed
+                out[f"{case}/attn{a}_n{n}_mask"] = mask
+    return out
+
+
+def bpm_synthetic(g):
+    """Peaked maps (softmax of 2*randn) whose masks at lambda = 0.1 and 0.5 are far from all-true."""
+    out = OrderedDict()
+    for name, (b, h, w) in {"g7": (3, 7, 7), "g6x4": (2, 6, 4)}.items():
+        attention = (2 * torch.randn(b, h * w, generator=g)).softmax(dim=-1)
+        out[f"{name}/attention"] = attention
+        for n in (1, 3, 5, 7):
+            for threshold in (0.1, 0.5):
+                smoothed, mask = bpm(attention, h, w, n, threshold)
+                out[f"{name}/n{n}_smoothed"] = smoothed
+                out[f"{name}/n{n}_t{threshold}_mask"] = mask
+    return out
+
+
+def features_command(model, g):
+    """The image and the tensors of `uniformaly features` (layers 2-4, attention layer 4, n = 3, lambda 0.1)."""
+    pixels = torch.randint(0, 256, (64, 80, 3), generator=g, dtype=torch.uint8).numpy()
+    image = Image.fromarray(pixels, "RGB")
+    image.save(OUT / "features_image.png")
+    preprocess = transforms.Compose([
+        transforms.Resize(64), transforms.CenterCrop(64), transforms.ToTensor(),
+        transforms.Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))])
+    x = preprocess(Image.open(OUT / "features_image.png").convert("RGB"))
+    outputs, attentions, _ = model.run(x.unsqueeze(0))
+    layers = (2, 3, 4)
+    cls = cls_attention(attentions[3])
+    smoothed, mask = bpm(cls, 4, 4, 3, THRESHOLD)
+    out = OrderedDict(input=x)
+    for l in layers:
+        out[f"block_{l}"] = outputs[l - 1][0]
+    out["patch_features"] = patch_features(outputs, layers)[0]
+    out["cls_attention"] = cls[0]
+    out["bpm_smoothed"] = smoothed[0]
+    out["bpm_mask"] = mask[0]
+    return out
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    g = torch.Generator().manual_seed(20230723)
+    torch.set_grad_enabled(False)
+
+    model_a = VisionTransformer(dim=128, depth=4, heads=2, patch=16, grid=4).eval()
+    randomize(model_a, g)
+    sd_a = state_dict(model_a)
+    write_safetensors(OUT / "vit_a_d128_p16_fp16.safetensors", OrderedDict((k, v.half()) for k, v in sd_a.items()))
+    write_safetensors(OUT / "reference_a.safetensors",
+                      reference(model_a, CASES_A, g, feature_layers=[(2, 3, 4), (1, 3)], attention_layers=[4, 2]))
+
+    model_b = VisionTransformer(dim=64, depth=2, heads=1, patch=8, grid=4).eval()
+    randomize(model_b, g)
+    sd_b = state_dict(model_b)
+    torch.save(sd_b, OUT / "vit_b_d64_p8.pth")
+    torch.save(sd_b, OUT / "vit_b_d64_p8_legacy.pth", _use_new_zipfile_serialization=False)
+    nested = OrderedDict(("module.backbone." + k, v) for k, v in sd_b.items())
+    nested["module.head.mlp.0.weight"] = torch.randn(32, 64, generator=g)
+    nested["module.head.last_layer.weight_g"] = torch.ones(16, 1)
+    torch.save({"state_dict": nested, "epoch": 800}, OUT / "vit_b_d64_p8_ibot.pth")
+    write_safetensors(OUT / "vit_b_d64_p8.safetensors", sd_b)
+    write_safetensors(OUT / "reference_b.safetensors",
+                      reference(model_b, CASES_B, g, feature_layers=[(1, 2)], attention_layers=[2]))
+
+    write_safetensors(OUT / "bpm_reference.safetensors", bpm_synthetic(g))
+    write_safetensors(OUT / "features_reference.safetensors", features_command(model_a, g))
+    for f in sorted(OUT.iterdir()):
+        print(f"{f.name}: {f.stat().st_size:,} bytes")
+
+
+if __name__ == "__main__":
+    main()
