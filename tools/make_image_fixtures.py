@@ -119,6 +119,7 @@ def decode_cases():
     add_decode("rgb444.jpg", save(im_rgb, "JPEG", quality=75, subsampling=0), "colour 4:4:4")
     add_decode("rgb_progressive.jpg", save(im_rgb, "JPEG", quality=85, progressive=True), "progressive")
     add_decode("gray.jpg", save(im_l, "JPEG", quality=90), "gray")
+    add_decode("cmyk.jpg", save(im_rgb.convert("CMYK"), "JPEG", quality=90), "CMYK (Adobe-inverted)")
     # TIFF
     for comp in ["raw", "tiff_lzw", "tiff_adobe_deflate"]:
         add_decode(f"rgb_{comp}.tif", save(im_rgb, "TIFF", compression=comp), f"RGB {comp}")
@@ -138,7 +139,6 @@ def decode_cases():
 def unsupported_cases():
     """Valid files of variants the toolkit rejects with a clear error (PIL would read them)."""
     rgb = Image.fromarray(pattern(16, 12))
-    write("cmyk.jpg", save(rgb.convert("CMYK"), "JPEG"))
     write("gray16.tif", save(Image.fromarray((pattern(16, 12, 1)[..., 0].astype(np.uint16) * 200)), "TIFF"))
     write("anim.gif", save(rgb, "GIF"))
 

@@ -206,6 +206,23 @@ void jpeg_emit_message(j_common_ptr cinfo, int level) {
   }
 }
 
+// PIL reads CMYK JPEGs as Adobe-inverted ("CMYK;I") and converts to RGB without undercolour
+// removal: with the stored (inverted) samples c and k, channel = k - round(c * k / 255), computed
+// with PIL's MULDIV255. In place: pixel i's RGB lands at 3i, before the CMYK it came from at 4i.
+void cmyk_to_rgb(uint8_t* pixels, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    const uint8_t* in = pixels + 4 * i;
+    const int k = in[3];
+    int rgb[3];
+    for (int c = 0; c < 3; ++c) {
+      int t = (255 - in[c]) * k + 128;
+      int v = k - (((t >> 8) + t) >> 8);
+      rgb[c] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+    for (int c = 0; c < 3; ++c) pixels[3 * i + c] = static_cast<uint8_t>(rgb[c]);
+  }
+}
+
 int jpeg_decode_c(const uint8_t* data, size_t size, JpegError* err, Decoded* out) {
   jpeg_decompress_struct cinfo;
   uint8_t* volatile pixels = nullptr;
@@ -222,15 +239,14 @@ int jpeg_decode_c(const uint8_t* data, size_t size, JpegError* err, Decoded* out
   jpeg_read_header(&cinfo, TRUE);
   if (cinfo.jpeg_color_space == JCS_GRAYSCALE) {
     cinfo.out_color_space = JCS_GRAYSCALE;
-  } else if (cinfo.jpeg_color_space == JCS_YCbCr || cinfo.jpeg_color_space == JCS_RGB) {
-    cinfo.out_color_space = JCS_RGB;
+  } else if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
+    cinfo.out_color_space = JCS_CMYK;
   } else {
-    std::snprintf(err->ctx.message, sizeof err->ctx.message, "unsupported JPEG colour space (CMYK/YCCK)");
-    jpeg_destroy_decompress(&cinfo);
-    return 1;
+    cinfo.out_color_space = JCS_RGB;
   }
   jpeg_start_decompress(&cinfo);
   const size_t stride = static_cast<size_t>(cinfo.output_width) * cinfo.output_components;
+  const bool cmyk = cinfo.out_color_space == JCS_CMYK;
   if (cinfo.output_width > 1 << 16 || cinfo.output_height > 1 << 16) {
     std::snprintf(err->ctx.message, sizeof err->ctx.message, "image too large");
     jpeg_destroy_decompress(&cinfo);
@@ -248,8 +264,9 @@ int jpeg_decode_c(const uint8_t* data, size_t size, JpegError* err, Decoded* out
   }
   out->width = static_cast<int>(cinfo.output_width);
   out->height = static_cast<int>(cinfo.output_height);
-  out->channels = cinfo.output_components;
+  out->channels = cmyk ? 3 : cinfo.output_components;
   out->pixels = pixels;
+  if (cmyk) cmyk_to_rgb(pixels, static_cast<size_t>(out->width) * out->height);
   // The pixels are complete; trailing-marker problems do not matter (PIL stops here too).
   jpeg_destroy_decompress(&cinfo);
   return 0;
