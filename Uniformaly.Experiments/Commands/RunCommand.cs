@@ -13,7 +13,11 @@ public static class RunCommand
 {
     public static Command Create()
     {
-        var dataset = new Option<string>("--dataset") { Description = "mvtec, btad or folder (any MVTec-layout tree)", DefaultValueFactory = _ => "mvtec" };
+        var dataset = new Option<string>("--dataset") { Description = "mvtec, btad, folder (any MVTec-layout tree), cifar10, cifar100 or imagefolder", DefaultValueFactory = _ => "mvtec" };
+        var normal = new Option<string?>("--normal") { Description = "Semantic datasets: normal class(es) by index or name, e.g. 3 or 0,1,2,3,4 or cat" };
+        var normalSplit = new Option<string?>("--normal-split") { Description = "Species-60 multi-class split A-E (Table 13) as the normal classes" };
+        var trainSplit = new Option<string>("--train-split") { Description = "imagefolder: folder of the training split", DefaultValueFactory = _ => "train" };
+        var testSplit = new Option<string>("--test-split") { Description = "imagefolder: folder of the test split", DefaultValueFactory = _ => "test" };
         var dataRoot = new Option<string>("--data-root") { Description = "Folder holding the categories", Required = true };
         var categories = new Option<string>("--categories") { Description = "Comma list, or all", DefaultValueFactory = _ => "all" };
         var multiclass = new Option<bool>("--multiclass") { Description = "One memory bank for all categories (multi-class protocol)" };
@@ -26,13 +30,17 @@ public static class RunCommand
         var compute = new ComputeOptions();
         var command = new Command("run", "Fit and evaluate on an MVTec-layout dataset; writes scores.csv, metrics.json, settings.json")
         {
-            dataset, dataRoot, categories, multiclass, lowShot, output, saveMaps, skipBad, config,
+            dataset, dataRoot, categories, multiclass, lowShot, output, saveMaps, skipBad, config, normal, normalSplit, trainSplit, testSplit,
         };
         detector.AddTo(command);
         compute.AddTo(command);
         command.SetAction(parse =>
         {
             var device = compute.Apply(parse);
+            if (IsSemantic(parse.GetValue(dataset)!))
+                return ExecuteSemantic(parse.GetValue(dataset)!, detector.Bind(parse), device, new SemanticArguments(
+                    parse.GetValue(dataRoot)!, parse.GetValue(normal), parse.GetValue(normalSplit), parse.GetValue(trainSplit)!,
+                    parse.GetValue(testSplit)!, parse.GetValue(lowShot), parse.GetValue(compute.BatchSize), parse.GetValue(output)!));
             var options = new EvaluationOptions
             {
                 Dataset = DatasetKinds.Parse(parse.GetValue(dataset)!),
@@ -50,6 +58,43 @@ public static class RunCommand
             return Execute(options);
         });
         return command;
+    }
+
+    private static bool IsSemantic(string dataset) => dataset.ToLowerInvariant() is "cifar10" or "cifar100" or "imagefolder";
+
+    private sealed record SemanticArguments(string DataRoot, string? Normal, string? NormalSplit, string TrainSplit, string TestSplit,
+        int? LowShot, int BatchSize, string Output);
+
+    /// <summary>Semantic anomaly detection: normal classes against the rest of the test set (image metrics).</summary>
+    private static int ExecuteSemantic(string kind, DetectorSettings settings, Research.Torch.Device device, SemanticArguments a)
+    {
+        if ((a.Normal is null) == (a.NormalSplit is null)) throw new ArgumentException($"--dataset {kind} needs exactly one of --normal and --normal-split");
+        using var backend = DetectorBackend.Create(settings, device);
+        Console.Error.WriteLine(backend.Description);
+        var preprocessor = new Research.Imaging.ImagePreprocessor(settings.Resize, settings.ImageSize);
+        var data = SemanticDataset.Open(kind, Path.GetFullPath(a.DataRoot), preprocessor, a.TrainSplit, a.TestSplit);
+        var normalClasses = a.Normal is not null
+            ? NormalClasses.Parse(a.Normal, data.ClassNames)
+            : NormalClasses.Parse(string.Join(",", Species60Splits.Get(a.NormalSplit!)), data.ClassNames);
+        var options = new SemanticOptions { NormalClasses = normalClasses, Detector = settings, Device = device, BatchSize = a.BatchSize, LowShot = a.LowShot };
+        var category = ProgressDisplay.Run(progress => new SemanticEvaluation(data, backend.Extractor, progress).Run(options));
+        var result = new EvaluationResult([category], []);
+        var output = Path.GetFullPath(a.Output);
+        EvaluationWriter.Write(output, result, new JsonObject
+        {
+            ["dataset"] = kind,
+            ["data_root"] = Path.GetFullPath(a.DataRoot),
+            ["normal_classes"] = new JsonArray([.. normalClasses.Select(c => JsonValue.Create(c))]),
+            ["low_shot"] = a.LowShot,
+            ["device"] = device.ToString(),
+            ["batch_size"] = a.BatchSize,
+            ["backbone_loaded"] = backend.Description,
+            ["detector"] = JsonNode.Parse(settings.ToJson()),
+            ["libtorch"] = Research.Torch.TorchRuntime.Version,
+        });
+        Console.WriteLine(EvaluationWriter.Table(result).ToMarkdown());
+        Console.WriteLine($"results: {output}");
+        return 0;
     }
 
     private static int Execute(EvaluationOptions options)
