@@ -196,3 +196,41 @@ public sealed class RunCommandTests
         }
     }
 }
+
+/// <summary>`uniformaly cluster` end to end on the synthetic dataset.</summary>
+public sealed class ClusterCommandTests
+{
+    private static readonly string[] Model =
+        ["--checkpoint", ParityFixture.Checkpoint, "--layers", "1-3", "--resize", "64", "--imagesize", "64", "--kernel", "3", "--sampler", "identity"];
+
+    [TestCase("topk")]
+    [TestCase("max")]
+    [TestCase("all")]
+    public void Cluster_WritesClustersMetricsAndScatterPlots(string selector)
+    {
+        using var data = new TempFolder();
+        using var output = new TempFolder();
+        SyntheticDataset.Write(data.Path, new SyntheticDatasetOptions { TrainImages = 3, TestGoodImages = 2, TestImagesPerDefect = 2, Size = 64 });
+        var (code, stdout, error) = CliRunner.Run(["cluster", "--dataset", "folder", "--data-root", data.Path, "--selector", selector, "--out", output.Path, .. Model]);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(stdout, Does.Contain("| synth_object | 4 |"), "good, hole, scratch and stain: k = 4");
+        var rows = File.ReadAllLines(Path.Combine(output.Path, "clusters.csv"));
+        Assert.That(rows, Has.Length.EqualTo(1 + 2 * 8));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output.Path, "clustering.json")));
+        var mean = json.RootElement.GetProperty("mean");
+        Assert.That(mean.GetProperty("nmi").GetDouble(), Is.InRange(0.0, 1.0));
+        Assert.That(mean.GetProperty("f1").GetDouble(), Is.InRange(0.25, 1.0));
+        var svg = System.Xml.Linq.XDocument.Load(Path.Combine(output.Path, "synth_texture_clusters.svg"));
+        Assert.That(svg.Descendants("{http://www.w3.org/2000/svg}circle").Count(), Is.EqualTo(8 + 4));
+    }
+
+    [Test]
+    public void MoreClustersThanImages_IsAClearError()
+    {
+        using var data = new TempFolder();
+        SyntheticDataset.Write(data.Path, new SyntheticDatasetOptions { Categories = ["synth_object"], TrainImages = 2, TestGoodImages = 1, TestImagesPerDefect = 1, Size = 64 });
+        var (code, _, error) = CliRunner.Run(["cluster", "--dataset", "folder", "--data-root", data.Path, "--clusters", "9", "--out", "/tmp/unused", .. Model]);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("k = 9 clusters but only 4 images"));
+    }
+}
