@@ -39,11 +39,22 @@ def png_chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
-def raw_png(width, height, bit_depth, color_type, rows):
-    """A PNG PIL cannot write (16-bit RGB, 2-bit gray...): rows are already packed bytes."""
-    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
-    body = b"".join(b"\x00" + r for r in rows)
+def raw_png(width, height, bit_depth, color_type, rows, interlaced_body=None):
+    """A PNG PIL cannot write (16-bit RGB, 2-bit gray, interlaced...): rows are already packed bytes."""
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 1 if interlaced_body else 0)
+    body = interlaced_body or b"".join(b"\x00" + r for r in rows)
     return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", zlib.compress(body)) + png_chunk(b"IEND", b"")
+
+
+def adam7_body(pixels):
+    """Scanlines of the seven Adam7 passes (filter 0), for an 8-bit image [h, w, c]."""
+    passes = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+    body = b""
+    for xs, ys, xstep, ystep in passes:
+        sub = pixels[ys::ystep, xs::xstep]
+        if sub.size:
+            body += b"".join(b"\x00" + r.tobytes() for r in sub)
+    return body
 
 
 def raw_bmp32(pixels, top_down=False):
@@ -102,6 +113,7 @@ def decode_cases():
     add_decode("rgba16.png", raw_png(40, 30, 16, 6, [r.tobytes() for r in rgba16]), "16-bit RGBA")
     la16 = np.dstack([g16 * 50, (alpha.astype(np.uint16) * 257).astype(">u2")]).astype(">u2")
     add_decode("gray_alpha16.png", raw_png(40, 30, 16, 4, [r.tobytes() for r in la16]), "16-bit gray+alpha")
+    add_decode("rgb_interlaced.png", raw_png(40, 30, 8, 2, None, interlaced_body=adam7_body(rgb)), "Adam7 interlaced RGB")
     # JPEG
     add_decode("rgb.jpg", save(im_rgb, "JPEG", quality=90), "colour 4:2:0")
     add_decode("rgb444.jpg", save(im_rgb, "JPEG", quality=75, subsampling=0), "colour 4:4:4")
@@ -121,6 +133,14 @@ def decode_cases():
     add_decode("bilevel.bmp", save(im_l.convert("1").crop((0, 0, 37, 30)), "BMP"), "1-bit")
     add_decode("rgb32.bmp", raw_bmp32(rgb), "32-bit BGRX bottom-up")
     add_decode("rgb32_topdown.bmp", raw_bmp32(rgb, top_down=True), "32-bit BGRX top-down")
+
+
+def unsupported_cases():
+    """Valid files of variants the toolkit rejects with a clear error (PIL would read them)."""
+    rgb = Image.fromarray(pattern(16, 12))
+    write("cmyk.jpg", save(rgb.convert("CMYK"), "JPEG"))
+    write("gray16.tif", save(Image.fromarray((pattern(16, 12, 1)[..., 0].astype(np.uint16) * 200)), "TIFF"))
+    write("anim.gif", save(rgb, "GIF"))
 
 
 def resize_crop(img, resize, crop):
@@ -187,6 +207,7 @@ def cifar_case():
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     decode_cases()
+    unsupported_cases()
     preprocess_cases()
     mask_cases()
     lanczos_cases()

@@ -61,6 +61,13 @@ public sealed class ImageErrorTests
         AssertUnreadable(folder.File("crc.png", bytes), "PNG");
     }
 
+    /// <summary>Valid files in variants the decoder does not handle are named as unsupported, not corrupt.</summary>
+    [TestCase("cmyk.jpg", "unsupported JPEG colour space")]
+    [TestCase("gray16.tif", "unsupported layout")]
+    [TestCase("anim.gif", "unsupported image format Gif")]
+    public void UnsupportedVariant_IsNamed(string fixture, string reason) =>
+        AssertUnreadable(ImagingFixtures.Path(fixture), reason);
+
     [Test]
     public void Gif_IsUnsupported()
     {

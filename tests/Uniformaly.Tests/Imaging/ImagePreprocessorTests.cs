@@ -23,6 +23,14 @@ public sealed class ImagePreprocessorTests
         Assert.That(ImagingFixtures.MaxDifference(actual.Pixels, ImagingFixtures.Bytes(expected)), Is.LessThanOrEqualTo(1));
     }
 
+    [TestCaseSource(nameof(Cases))]
+    public void ResizeAndCrop_PilResampling_EqualsTorchvision(string file, int resize, int crop, string expected)
+    {
+        var image = ImageDecoder.Load(ImagingFixtures.Path(file));
+        var actual = new ImagePreprocessor(resize, crop, ImageResampling.Pil).ResizeAndCrop(image);
+        Assert.That(actual.Pixels, Is.EqualTo(ImagingFixtures.Bytes(expected)));
+    }
+
     [Test]
     public void Load_MatchesTorchvisionNormalizedTensor()
     {
@@ -63,6 +71,7 @@ public sealed class ImagePreprocessorTests
         string a = ImagingFixtures.Path("pre_50x37.png"), b = ImagingFixtures.Path("pre_64x64.png");
         var batch = preprocessor.LoadBatch([a, b, a]);
         Assert.That(batch.Shape, Is.EqualTo(new long[] { 3, 3, 32, 32 }));
+        Assert.That(batch.IsContiguous, Is.True);
         Assert.That(batch.Select(0, 1).ToArray<float>(), Is.EqualTo(preprocessor.Load(b).ToArray<float>()));
         Assert.That(batch.Select(0, 2).ToArray<float>(), Is.EqualTo(preprocessor.Load(a).ToArray<float>()));
     }
