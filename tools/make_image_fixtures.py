@@ -67,6 +67,68 @@ def raw_bmp32(pixels, top_down=False):
     return b"BM" + struct.pack("<IHHI", 14 + 40 + len(data), 0, 0, 54) + header + data
 
 
+def raw_bmp(pixel_rows, width, bits, compression=0, masks=None, header_size=40, top_down=False):
+    """A BMP PIL cannot write (16/32-bit, bit fields, V4/V5 headers): pixel_rows are the packed rows,
+    top to bottom; the three masks of a 40-byte header follow it, V4/V5 headers hold all four."""
+    h = len(pixel_rows)
+    stride = (width * bits + 31) // 32 * 4
+    rows = pixel_rows if top_down else pixel_rows[::-1]
+    data = b"".join(r + b"\0" * (stride - len(r)) for r in rows)
+    header = struct.pack("<IiiHHIIiiII", header_size, width, -h if top_down else h, 1, bits, compression, len(data),
+                         2835, 2835, 0, 0)
+    after = b""
+    if header_size >= 56:
+        header += struct.pack("<4I", *masks) + b"\0" * (header_size - 56)
+    elif masks:
+        after = struct.pack("<3I", *masks[:3])
+    offset = 14 + header_size + len(after)
+    return b"BM" + struct.pack("<IHHI", offset + len(data), 0, 0, offset) + header + after + data
+
+
+def raw_tiff(pixels, photometric, extra=None, tile=None, deflate=False):
+    """A little-endian TIFF PIL cannot write (tiled, associated alpha) of 8-bit pixels [h, w, c]:
+    one strip or tiles of tile x tile (padded past the edges), raw or zlib-compressed."""
+    h, w, c = pixels.shape
+    if tile:
+        blocks = []
+        for ty in range(0, h, tile):
+            for tx in range(0, w, tile):
+                block = np.zeros((tile, tile, c), np.uint8)
+                part = pixels[ty:ty + tile, tx:tx + tile]
+                block[:part.shape[0], :part.shape[1]] = part
+                blocks.append(block.tobytes())
+    else:
+        blocks = [pixels.tobytes()]
+    if deflate:
+        blocks = [zlib.compress(b) for b in blocks]
+    offsets = [8 + sum(len(b) for b in blocks[:i]) for i in range(len(blocks))]
+    arrays = b""
+    arrays_at = 8 + sum(len(b) for b in blocks)
+
+    def array(fmt, values):  # a tag value stored outside the IFD; returns its offset
+        nonlocal arrays
+        at = arrays_at + len(arrays)
+        arrays += struct.pack("<" + fmt * len(values), *values)
+        arrays += b"\0" * (len(arrays) % 2)
+        return at
+
+    def longs(values):
+        return (4, len(values), values[0] if len(values) == 1 else array("I", values))
+
+    bits = (3, c, 8 | (8 << 16) if c == 2 else 8) if c <= 2 else (3, c, array("H", [8] * c))
+    tags = {256: (4, 1, w), 257: (4, 1, h), 258: bits, 259: (3, 1, 8 if deflate else 1), 262: (3, 1, photometric),
+            277: (3, 1, c), 284: (3, 1, 1)}
+    if tile:
+        tags.update({322: (3, 1, tile), 323: (3, 1, tile), 324: longs(offsets), 325: longs([len(b) for b in blocks])})
+    else:
+        tags.update({273: longs(offsets), 278: (4, 1, h), 279: longs([len(blocks[0])])})
+    if extra is not None:
+        tags[338] = (3, 1, extra)
+    ifd_at = arrays_at + len(arrays)
+    ifd = struct.pack("<H", len(tags)) + b"".join(struct.pack("<HHII", k, *tags[k]) for k in sorted(tags))
+    return b"II*\0" + struct.pack("<I", ifd_at) + b"".join(blocks) + arrays + ifd + struct.pack("<I", 0)
+
+
 def add_decode(name, data, note):
     write(name, data)
     img = Image.open(io.BytesIO(data))
@@ -204,6 +266,43 @@ def cifar_case():
     manifest["cifar"] = {"file": "cifar.png", "resized": "cifar.resized112.u8"}
 
 
+def layout_cases():
+    """BMP and TIFF layouts beyond what PIL writes, crafted byte by byte (own generator, so the
+    fixtures above keep their bytes)."""
+    local = np.random.default_rng(2308)
+    w, h = 37, 29
+    rgb = local.integers(0, 256, (h, w, 3)).astype(np.uint8)
+    alpha = local.integers(0, 256, (h, w, 1)).astype(np.uint8)
+    alpha[0, :6, 0] = [0, 255, 1, 8, 128, 254]
+    rgba = np.concatenate([rgb, alpha], -1)
+    r5, g5, g6, b5 = (rgb[..., 0] >> 3).astype(np.uint16), (rgb[..., 1] >> 3).astype(np.uint16), \
+        (rgb[..., 1] >> 2).astype(np.uint16), (rgb[..., 2] >> 3).astype(np.uint16)
+    top_bit = (local.integers(0, 2, (h, w)) << 15).astype(np.uint16)  # ignored by 5-5-5
+    rows = lambda a: [r.tobytes() for r in a]
+    add_decode("rgb16_555.bmp", raw_bmp(rows((r5 << 10 | g5 << 5 | b5 | top_bit).astype("<u2")), w, 16),
+               "16-bit 5-5-5 (top bit set at random)")
+    add_decode("rgb16_565.bmp", raw_bmp(rows((r5 << 11 | g6 << 5 | b5).astype("<u2")), w, 16, 3, (0xF800, 0x7E0, 0x1F)),
+               "16-bit 5-6-5 bit fields")
+    add_decode("rgb16_555_v4.bmp", raw_bmp(rows((r5 << 10 | g5 << 5 | b5).astype("<u2")), w, 16, 3,
+                                           (0x7C00, 0x3E0, 0x1F, 0), header_size=108), "16-bit 5-5-5 bit fields, V4 header")
+    add_decode("rgb24_bitfields.bmp", raw_bmp(rows(rgb[..., ::-1]), w, 24, 3, (0xFF0000, 0xFF00, 0xFF)), "24-bit bit fields")
+    add_decode("bgra32_v5.bmp", raw_bmp(rows(rgba[..., [2, 1, 0, 3]]), w, 32, 3, (0xFF0000, 0xFF00, 0xFF, 0xFF000000),
+                                        header_size=124, top_down=True), "32-bit BGRA bit fields, V5 header, top-down")
+    add_decode("rgba32_v4.bmp", raw_bmp(rows(rgba), w, 32, 3, (0xFF, 0xFF00, 0xFF0000, 0xFF000000), header_size=108),
+               "32-bit RGBA bit fields, V4 header")
+    add_decode("xbgr32.bmp", raw_bmp(rows(rgba[..., [3, 2, 1, 0]]), w, 32, 3, (0xFF000000, 0xFF0000, 0xFF00)),
+               "32-bit XBGR bit fields")
+    palette = bytearray(save(Image.fromarray(rgb).quantize(50), "BMP"))
+    palette[10:14] = struct.pack("<I", 54)  # PIL skips the palette itself when the offset forgets it
+    add_decode("palette8_offset.bmp", bytes(palette), "8-bit palette, pixel offset pointing at the palette")
+    add_decode("rgba_assoc.tif", raw_tiff(rgba, 2, extra=1), "RGBA, associated (premultiplied) alpha")
+    add_decode("rgb_tiled.tif", raw_tiff(rgb, 2, tile=16), "RGB, 16x16 tiles")
+    add_decode("gray_tiled_deflate.tif", raw_tiff(rgb[..., :1].copy(), 1, tile=16, deflate=True), "gray, deflate tiles")
+    add_decode("rgba_tiled_deflate.tif", raw_tiff(rgba, 2, extra=2, tile=32, deflate=True), "RGBA, deflate 32x32 tiles")
+    write("rle8.bmp", raw_bmp([b"\x00\x01"], 4, 8, compression=1))  # end-of-bitmap only; unsupported here
+    write("bitfields_10bit.bmp", raw_bmp(rows(rgba), w, 32, 3, (0x3FF00000, 0xFFC00, 0x3FF)))
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     decode_cases()
@@ -212,6 +311,7 @@ if __name__ == "__main__":
     mask_cases()
     lanczos_cases()
     cifar_case()
+    layout_cases()
     manifest["versions"] = {"PIL": Image.__version__, "torchvision": torchvision.__version__, "torch": torch.__version__}
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)

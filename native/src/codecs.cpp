@@ -15,8 +15,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
+#include <vector>
 
 namespace ufm {
 namespace {
@@ -309,9 +311,10 @@ struct TiffCloser {
 
 // One decoded scanline of an 8-bit (or bilevel) contiguous TIFF into gray or RGB, as PIL converts:
 // MINISWHITE inverted, bilevel to 0/255, extra samples (alpha) dropped, palette via the colormap's
-// high bytes.
+// high bytes. Associated (premultiplied) alpha is divided out first, as PIL's "RGBa" unpacker does:
+// min(255, v * 255 / a) in integers, and black where a is 0.
 void tiff_convert_row(const uint8_t* src, uint8_t* dst, int width, int samples, int bits, int photometric,
-                      const uint16_t* const* colormap) {
+                      bool premultiplied, const uint16_t* const* colormap) {
   for (int x = 0; x < width; ++x) {
     if (bits == 1) {
       int bit = (src[x >> 3] >> (7 - (x & 7))) & 1;
@@ -320,6 +323,13 @@ void tiff_convert_row(const uint8_t* src, uint8_t* dst, int width, int samples, 
     } else if (photometric == PHOTOMETRIC_PALETTE) {
       int index = src[x];
       for (int c = 0; c < 3; ++c) dst[3 * x + c] = static_cast<uint8_t>(colormap[c][index] >> 8);
+    } else if (photometric == PHOTOMETRIC_RGB && premultiplied) {
+      const uint8_t* px = src + x * samples;
+      const int alpha = px[3];
+      for (int c = 0; c < 3; ++c) {
+        const int v = alpha == 0 ? 0 : alpha == 255 ? px[c] : px[c] * 255 / alpha;
+        dst[3 * x + c] = static_cast<uint8_t>(v > 255 ? 255 : v);
+      }
     } else if (photometric == PHOTOMETRIC_RGB) {
       for (int c = 0; c < 3; ++c) dst[3 * x + c] = src[x * samples + c];
     } else {
@@ -327,6 +337,36 @@ void tiff_convert_row(const uint8_t* src, uint8_t* dst, int width, int samples, 
       dst[x] = photometric == PHOTOMETRIC_MINISWHITE ? static_cast<uint8_t>(255 - v) : v;
     }
   }
+}
+
+// The stored samples of every row, scanline layout (TIFFScanlineSize bytes per row), from strips
+// or from tiles (tiles past the right and bottom edges are clipped).
+std::vector<uint8_t> tiff_read_rows(TIFF* tif, uint32_t width, uint32_t height, int pixel_bits) {
+  const size_t stride = static_cast<size_t>(TIFFScanlineSize(tif));
+  std::vector<uint8_t> rows(stride * height);
+  if (!TIFFIsTiled(tif)) {
+    for (uint32_t y = 0; y < height; ++y)
+      if (TIFFReadScanline(tif, rows.data() + stride * y, y, 0) < 0) tiff_fail("cannot read row " + std::to_string(y));
+    return rows;
+  }
+  uint32_t tile_width = 0, tile_height = 0;
+  if (!TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tile_width) || !TIFFGetField(tif, TIFFTAG_TILELENGTH, &tile_height) ||
+      tile_width == 0 || tile_height == 0 || tile_width % 8 != 0)
+    tiff_fail("invalid tile size");
+  const size_t tile_stride = static_cast<size_t>(TIFFTileRowSize(tif));
+  std::vector<uint8_t> tile(static_cast<size_t>(TIFFTileSize(tif)));
+  for (uint32_t ty = 0; ty < height; ty += tile_height)
+    for (uint32_t tx = 0; tx < width; tx += tile_width) {
+      if (TIFFReadTile(tif, tile.data(), tx, ty, 0, 0) < 0)
+        tiff_fail("cannot read tile at " + std::to_string(tx) + "," + std::to_string(ty));
+      // Tile widths are multiples of 16 pixels, so a tile's first sample starts on a byte.
+      const uint32_t columns = std::min(tile_width, width - tx), lines = std::min(tile_height, height - ty);
+      const size_t offset = static_cast<size_t>(tx) * pixel_bits / 8;
+      const size_t bytes = (static_cast<size_t>(columns) * pixel_bits + 7) / 8;
+      for (uint32_t r = 0; r < lines; ++r)
+        std::memcpy(rows.data() + stride * (ty + r) + offset, tile.data() + tile_stride * r, bytes);
+    }
+  return rows;
 }
 
 Decoded decode_tiff(const uint8_t* data, size_t size) {
@@ -348,31 +388,35 @@ Decoded decode_tiff(const uint8_t* data, size_t size) {
   if (!TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric)) tiff_fail("missing photometric interpretation");
   check_size(static_cast<int>(width), static_cast<int>(height));
   const bool gray = photometric == PHOTOMETRIC_MINISBLACK || photometric == PHOTOMETRIC_MINISWHITE;
-  const bool supported = planar == PLANARCONFIG_CONTIG && !TIFFIsTiled(tif) &&
+  const bool supported = planar == PLANARCONFIG_CONTIG &&
                          ((gray && bits == 1 && samples == 1) || (gray && bits == 8 && samples <= 2) ||
                           (photometric == PHOTOMETRIC_RGB && bits == 8 && (samples == 3 || samples == 4)) ||
                           (photometric == PHOTOMETRIC_PALETTE && bits == 8 && samples == 1));
   if (!supported)
     throw std::runtime_error("TIFF: unsupported layout (photometric " + std::to_string(photometric) + ", " +
                              std::to_string(samples) + " samples of " + std::to_string(bits) +
-                             " bits, planar " + std::to_string(planar) + (TIFFIsTiled(tif) ? ", tiled" : "") +
-                             "); supported: 8-bit gray/RGB/RGBA/palette and bilevel strips");
+                             " bits, planar " + std::to_string(planar) +
+                             "); supported: 8-bit gray/RGB/RGBA/palette and bilevel, strips or tiles");
   uint16_t* colormap[3] = {nullptr, nullptr, nullptr};
   if (photometric == PHOTOMETRIC_PALETTE &&
       !TIFFGetField(tif, TIFFTAG_COLORMAP, &colormap[0], &colormap[1], &colormap[2]))
     tiff_fail("palette image without colormap");
+  uint16_t extra_count = 0;
+  uint16_t* extra_types = nullptr;
+  const bool premultiplied = photometric == PHOTOMETRIC_RGB && samples == 4 &&
+                             TIFFGetField(tif, TIFFTAG_EXTRASAMPLES, &extra_count, &extra_types) &&
+                             extra_count >= 1 && extra_types[0] == EXTRASAMPLE_ASSOCALPHA;
   Decoded out;
   out.width = static_cast<int>(width);
   out.height = static_cast<int>(height);
   out.channels = gray ? 1 : 3;
-  std::vector<uint8_t> line(static_cast<size_t>(TIFFScanlineSize(tif)));
+  const std::vector<uint8_t> rows = tiff_read_rows(tif, width, height, bits * samples);
+  const size_t stride = static_cast<size_t>(TIFFScanlineSize(tif));
   std::unique_ptr<uint8_t, decltype(&std::free)> pixels(
       allocate(static_cast<size_t>(width) * height * out.channels), &std::free);
-  for (uint32_t y = 0; y < height; ++y) {
-    if (TIFFReadScanline(tif, line.data(), y, 0) < 0) tiff_fail("cannot read row " + std::to_string(y));
-    tiff_convert_row(line.data(), pixels.get() + static_cast<size_t>(y) * width * out.channels,
-                     out.width, samples, bits, photometric, colormap);
-  }
+  for (uint32_t y = 0; y < height; ++y)
+    tiff_convert_row(rows.data() + stride * y, pixels.get() + static_cast<size_t>(y) * width * out.channels,
+                     out.width, samples, bits, photometric, premultiplied, colormap);
   out.pixels = pixels.release();
   return out;
 }

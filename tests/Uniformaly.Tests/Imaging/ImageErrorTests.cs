@@ -7,7 +7,8 @@ namespace Uniformaly.Tests.Imaging;
 /// nothing aborts the process (libpng/libjpeg errors are caught natively).</summary>
 public sealed class ImageErrorTests
 {
-    private static readonly string[] Formats = ["rgb8.png", "rgb.jpg", "rgb_tiff_lzw.tif", "rgb_raw.tif", "rgb24.bmp", "palette8.bmp"];
+    private static readonly string[] Formats =
+        ["rgb8.png", "rgb.jpg", "rgb_tiff_lzw.tif", "rgb_raw.tif", "rgb_tiled.tif", "rgb24.bmp", "palette8.bmp", "bgra32_v5.bmp"];
 
     private static ImageException AssertUnreadable(string path, string reasonFragment)
     {
@@ -65,6 +66,8 @@ public sealed class ImageErrorTests
     [TestCase("cmyk.jpg", "unsupported JPEG colour space")]
     [TestCase("gray16.tif", "unsupported layout")]
     [TestCase("anim.gif", "unsupported image format Gif")]
+    [TestCase("rle8.bmp", "unsupported compression 1")]
+    [TestCase("bitfields_10bit.bmp", "unsupported 32-bit bit-field layout")]
     public void UnsupportedVariant_IsNamed(string fixture, string reason) =>
         AssertUnreadable(ImagingFixtures.Path(fixture), reason);
 
