@@ -200,7 +200,6 @@ def decode_cases():
 def unsupported_cases():
     """Valid files of variants the toolkit rejects with a clear error (PIL would read them)."""
     rgb = Image.fromarray(pattern(16, 12))
-    write("cmyk.jpg", save(rgb.convert("CMYK"), "JPEG"))
     write("gray16.tif", save(Image.fromarray((pattern(16, 12, 1)[..., 0].astype(np.uint16) * 200)), "TIFF"))
     write("anim.gif", save(rgb, "GIF"))
 
@@ -299,6 +298,8 @@ def layout_cases():
     add_decode("rgb_tiled.tif", raw_tiff(rgb, 2, tile=16), "RGB, 16x16 tiles")
     add_decode("gray_tiled_deflate.tif", raw_tiff(rgb[..., :1].copy(), 1, tile=16, deflate=True), "gray, deflate tiles")
     add_decode("rgba_tiled_deflate.tif", raw_tiff(rgba, 2, extra=2, tile=32, deflate=True), "RGBA, deflate 32x32 tiles")
+    cmyk = local.integers(0, 256, (h, w, 4)).astype(np.uint8)  # K varies, so PIL's CMYK -> RGB formula matters
+    add_decode("cmyk.jpg", save(Image.fromarray(cmyk, "CMYK"), "JPEG", quality=95), "CMYK (PIL: Adobe-inverted)")
     write("rle8.bmp", raw_bmp([b"\x00\x01"], 4, 8, compression=1))  # end-of-bitmap only; unsupported here
     write("bitfields_10bit.bmp", raw_bmp(rows(rgba), w, 32, 3, (0x3FF00000, 0xFFC00, 0x3FF)))
 

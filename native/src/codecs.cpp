@@ -208,6 +208,22 @@ void jpeg_emit_message(j_common_ptr cinfo, int level) {
   }
 }
 
+// PIL reads every 4-component JPEG as Adobe-inverted CMYK ("CMYK;I": the stored values are
+// 255 - C, M, Y, K) and converts to RGB as (255 - K) - (255 - K) * C / 255 with its MULDIV255
+// rounding (Convert.c cmyk2rgb). In place: pixel i moves from byte 4i to byte 3i.
+void cmyk_to_rgb(uint8_t* pixels, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    const uint8_t* in = pixels + 4 * i;
+    const int nk = in[3];
+    uint8_t rgb[3];
+    for (int c = 0; c < 3; ++c) {
+      const int product = (255 - in[c]) * nk + 128;
+      rgb[c] = static_cast<uint8_t>(nk - (((product >> 8) + product) >> 8));
+    }
+    std::memcpy(pixels + 3 * i, rgb, 3);
+  }
+}
+
 int jpeg_decode_c(const uint8_t* data, size_t size, JpegError* err, Decoded* out) {
   jpeg_decompress_struct cinfo;
   uint8_t* volatile pixels = nullptr;
@@ -226,8 +242,11 @@ int jpeg_decode_c(const uint8_t* data, size_t size, JpegError* err, Decoded* out
     cinfo.out_color_space = JCS_GRAYSCALE;
   } else if (cinfo.jpeg_color_space == JCS_YCbCr || cinfo.jpeg_color_space == JCS_RGB) {
     cinfo.out_color_space = JCS_RGB;
+  } else if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
+    cinfo.out_color_space = JCS_CMYK;
   } else {
-    std::snprintf(err->ctx.message, sizeof err->ctx.message, "unsupported JPEG colour space (CMYK/YCCK)");
+    std::snprintf(err->ctx.message, sizeof err->ctx.message, "unsupported JPEG colour space %d",
+                  static_cast<int>(cinfo.jpeg_color_space));
     jpeg_destroy_decompress(&cinfo);
     return 1;
   }
@@ -251,6 +270,10 @@ int jpeg_decode_c(const uint8_t* data, size_t size, JpegError* err, Decoded* out
   out->width = static_cast<int>(cinfo.output_width);
   out->height = static_cast<int>(cinfo.output_height);
   out->channels = cinfo.output_components;
+  if (cinfo.out_color_space == JCS_CMYK) {
+    cmyk_to_rgb(pixels, static_cast<size_t>(out->width) * out->height);
+    out->channels = 3;
+  }
   out->pixels = pixels;
   // The pixels are complete; trailing-marker problems do not matter (PIL stops here too).
   jpeg_destroy_decompress(&cinfo);
