@@ -86,14 +86,17 @@ def raw_bmp(pixel_rows, width, bits, compression=0, masks=None, header_size=40, 
 
 
 def raw_tiff(pixels, photometric, extra=None, tile=None, deflate=False):
-    """A little-endian TIFF PIL cannot write (tiled, associated alpha) of 8-bit pixels [h, w, c]:
-    one strip or tiles of tile x tile (padded past the edges), raw or zlib-compressed."""
+    """A little-endian TIFF PIL cannot write (tiled, associated alpha, 16-bit RGB) of unsigned 8- or
+    16-bit pixels [h, w, c]: one strip or tiles of tile x tile (padded past the edges), raw or
+    zlib-compressed."""
     h, w, c = pixels.shape
+    pixels = pixels.astype(pixels.dtype.newbyteorder("<"))
+    depth = pixels.dtype.itemsize * 8
     if tile:
         blocks = []
         for ty in range(0, h, tile):
             for tx in range(0, w, tile):
-                block = np.zeros((tile, tile, c), np.uint8)
+                block = np.zeros((tile, tile, c), pixels.dtype)
                 part = pixels[ty:ty + tile, tx:tx + tile]
                 block[:part.shape[0], :part.shape[1]] = part
                 blocks.append(block.tobytes())
@@ -115,7 +118,7 @@ def raw_tiff(pixels, photometric, extra=None, tile=None, deflate=False):
     def longs(values):
         return (4, len(values), values[0] if len(values) == 1 else array("I", values))
 
-    bits = (3, c, 8 | (8 << 16) if c == 2 else 8) if c <= 2 else (3, c, array("H", [8] * c))
+    bits = (3, c, depth | (depth << 16) if c == 2 else depth) if c <= 2 else (3, c, array("H", [depth] * c))
     tags = {256: (4, 1, w), 257: (4, 1, h), 258: bits, 259: (3, 1, 8 if deflate else 1), 262: (3, 1, photometric),
             277: (3, 1, c), 284: (3, 1, 1)}
     if tile:
@@ -200,7 +203,9 @@ def decode_cases():
 def unsupported_cases():
     """Valid files of variants the toolkit rejects with a clear error (PIL would read them)."""
     rgb = Image.fromarray(pattern(16, 12))
-    write("gray16.tif", save(Image.fromarray((pattern(16, 12, 1)[..., 0].astype(np.uint16) * 200)), "TIFF"))
+    add_decode("gray16.tif", save(Image.fromarray((pattern(16, 12, 1)[..., 0].astype(np.uint16) * 200)), "TIFF"),
+               "16-bit gray (PIL mode I;16, clipped)")
+    write("float32.tif", save(Image.fromarray(np.linspace(0, 1, 12 * 16, dtype=np.float32).reshape(12, 16)), "TIFF"))
     write("anim.gif", save(rgb, "GIF"))
 
 
@@ -300,6 +305,9 @@ def layout_cases():
     add_decode("rgba_tiled_deflate.tif", raw_tiff(rgba, 2, extra=2, tile=32, deflate=True), "RGBA, deflate 32x32 tiles")
     cmyk = local.integers(0, 256, (h, w, 4)).astype(np.uint8)  # K varies, so PIL's CMYK -> RGB formula matters
     add_decode("cmyk.jpg", save(Image.fromarray(cmyk, "CMYK"), "JPEG", quality=95), "CMYK (PIL: Adobe-inverted)")
+    rgba16 = (rgba.astype(np.uint16) * 257 + local.integers(0, 257, rgba.shape)).astype(np.uint16)
+    add_decode("rgb16.tif", raw_tiff(rgba16[..., :3].copy(), 2), "16-bit RGB")
+    add_decode("rgba16_tiled.tif", raw_tiff(rgba16, 2, extra=2, tile=16), "16-bit RGBA, 16x16 tiles")
     write("rle8.bmp", raw_bmp([b"\x00\x01"], 4, 8, compression=1))  # end-of-bitmap only; unsupported here
     write("bitfields_10bit.bmp", raw_bmp(rows(rgba), w, 32, 3, (0x3FF00000, 0xFFC00, 0x3FF)))
 

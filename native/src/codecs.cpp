@@ -332,7 +332,7 @@ struct TiffCloser {
   throw std::runtime_error("TIFF: " + detail);
 }
 
-// One decoded scanline of an 8-bit (or bilevel) contiguous TIFF into gray or RGB, as PIL converts:
+// One decoded scanline of an 8-bit (16-bit, bilevel) contiguous TIFF into gray or RGB, as PIL converts:
 // MINISWHITE inverted, bilevel to 0/255, extra samples (alpha) dropped, palette via the colormap's
 // high bytes. Associated (premultiplied) alpha is divided out first, as PIL's "RGBa" unpacker does:
 // min(255, v * 255 / a) in integers, and black where a is 0.
@@ -343,6 +343,15 @@ void tiff_convert_row(const uint8_t* src, uint8_t* dst, int width, int samples, 
       int bit = (src[x >> 3] >> (7 - (x & 7))) & 1;
       uint8_t v = bit ? 255 : 0;
       dst[x] = photometric == PHOTOMETRIC_MINISWHITE ? static_cast<uint8_t>(255 - v) : v;
+    } else if (bits == 16) {
+      // Host-order samples. PIL opens 16-bit gray as mode I;16 and convert clips it to 255;
+      // 16-bit RGB(A) unpacks to the high byte of each sample.
+      uint16_t v[3];
+      std::memcpy(v, src + 2 * x * samples, sizeof(uint16_t) * (photometric == PHOTOMETRIC_RGB ? 3 : 1));
+      if (photometric == PHOTOMETRIC_RGB)
+        for (int c = 0; c < 3; ++c) dst[3 * x + c] = static_cast<uint8_t>(v[c] >> 8);
+      else
+        dst[x] = static_cast<uint8_t>(v[0] > 255 ? 255 : v[0]);
     } else if (photometric == PHOTOMETRIC_PALETTE) {
       int index = src[x];
       for (int c = 0; c < 3; ++c) dst[3 * x + c] = static_cast<uint8_t>(colormap[c][index] >> 8);
@@ -411,24 +420,29 @@ Decoded decode_tiff(const uint8_t* data, size_t size) {
   if (!TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric)) tiff_fail("missing photometric interpretation");
   check_size(static_cast<int>(width), static_cast<int>(height));
   const bool gray = photometric == PHOTOMETRIC_MINISBLACK || photometric == PHOTOMETRIC_MINISWHITE;
-  const bool supported = planar == PLANARCONFIG_CONTIG &&
+  uint16_t sample_format = SAMPLEFORMAT_UINT, extra_count = 0;
+  uint16_t* extra_types = nullptr;
+  TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLEFORMAT, &sample_format);
+  const bool premultiplied = photometric == PHOTOMETRIC_RGB && samples == 4 &&
+                             TIFFGetField(tif, TIFFTAG_EXTRASAMPLES, &extra_count, &extra_types) &&
+                             extra_count >= 1 && extra_types[0] == EXTRASAMPLE_ASSOCALPHA;
+  const bool rgb = photometric == PHOTOMETRIC_RGB && (samples == 3 || samples == 4);
+  const bool supported = planar == PLANARCONFIG_CONTIG && sample_format == SAMPLEFORMAT_UINT &&
                          ((gray && bits == 1 && samples == 1) || (gray && bits == 8 && samples <= 2) ||
-                          (photometric == PHOTOMETRIC_RGB && bits == 8 && (samples == 3 || samples == 4)) ||
+                          (photometric == PHOTOMETRIC_MINISBLACK && bits == 16 && samples == 1) ||
+                          (rgb && bits == 8) || (rgb && bits == 16 && !premultiplied) ||
                           (photometric == PHOTOMETRIC_PALETTE && bits == 8 && samples == 1));
   if (!supported)
     throw std::runtime_error("TIFF: unsupported layout (photometric " + std::to_string(photometric) + ", " +
-                             std::to_string(samples) + " samples of " + std::to_string(bits) +
-                             " bits, planar " + std::to_string(planar) +
-                             "); supported: 8-bit gray/RGB/RGBA/palette and bilevel, strips or tiles");
+                             std::to_string(samples) + " samples of " + std::to_string(bits) + " bits, format " +
+                             std::to_string(sample_format) + ", planar " + std::to_string(planar) +
+                             (premultiplied ? ", premultiplied" : "") +
+                             "); supported: unsigned 8-bit gray/RGB/RGBA/palette, 16-bit gray/RGB/RGBA "
+                             "and bilevel, strips or tiles");
   uint16_t* colormap[3] = {nullptr, nullptr, nullptr};
   if (photometric == PHOTOMETRIC_PALETTE &&
       !TIFFGetField(tif, TIFFTAG_COLORMAP, &colormap[0], &colormap[1], &colormap[2]))
     tiff_fail("palette image without colormap");
-  uint16_t extra_count = 0;
-  uint16_t* extra_types = nullptr;
-  const bool premultiplied = photometric == PHOTOMETRIC_RGB && samples == 4 &&
-                             TIFFGetField(tif, TIFFTAG_EXTRASAMPLES, &extra_count, &extra_types) &&
-                             extra_count >= 1 && extra_types[0] == EXTRASAMPLE_ASSOCALPHA;
   Decoded out;
   out.width = static_cast<int>(width);
   out.height = static_cast<int>(height);

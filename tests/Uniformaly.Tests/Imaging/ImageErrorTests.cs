@@ -63,7 +63,7 @@ public sealed class ImageErrorTests
     }
 
     /// <summary>Valid files in variants the decoder does not handle are named as unsupported, not corrupt.</summary>
-    [TestCase("gray16.tif", "unsupported layout")]
+    [TestCase("float32.tif", "unsupported layout")]
     [TestCase("anim.gif", "unsupported image format Gif")]
     [TestCase("rle8.bmp", "unsupported compression 1")]
     [TestCase("bitfields_10bit.bmp", "unsupported 32-bit bit-field layout")]
