@@ -296,6 +296,9 @@ def layout_cases():
                "32-bit RGBA bit fields, V4 header")
     add_decode("xbgr32.bmp", raw_bmp(rows(rgba[..., [3, 2, 1, 0]]), w, 32, 3, (0xFF000000, 0xFF0000, 0xFF00)),
                "32-bit XBGR bit fields")
+    add_decode("gray_trns.png", save(Image.fromarray(rgb[..., 0].copy()), "PNG", transparency=77), "8-bit gray + tRNS")
+    add_decode("rgb_trns.png", save(Image.fromarray(rgb), "PNG", transparency=(1, 2, 3)), "8-bit RGB + tRNS")
+    add_decode("palette4.png", save(Image.fromarray(rgb).quantize(13), "PNG", bits=4), "4-bit palette")
     palette = bytearray(save(Image.fromarray(rgb).quantize(50), "BMP"))
     palette[10:14] = struct.pack("<I", 54)  # PIL skips the palette itself when the offset forgets it
     add_decode("palette8_offset.bmp", bytes(palette), "8-bit palette, pixel offset pointing at the palette")
