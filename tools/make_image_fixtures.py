@@ -85,7 +85,7 @@ def raw_bmp(pixel_rows, width, bits, compression=0, masks=None, header_size=40, 
     return b"BM" + struct.pack("<IHHI", offset + len(data), 0, 0, offset) + header + after + data
 
 
-def raw_tiff(pixels, photometric, extra=None, tile=None, deflate=False):
+def raw_tiff(pixels, photometric, extra=None, tile=None, deflate=False, claimed_size=None):
     """A little-endian TIFF PIL cannot write (tiled, associated alpha, 16-bit RGB) of unsigned 8- or
     16-bit pixels [h, w, c]: one strip or tiles of tile x tile (padded past the edges), raw or
     zlib-compressed."""
@@ -119,7 +119,8 @@ def raw_tiff(pixels, photometric, extra=None, tile=None, deflate=False):
         return (4, len(values), values[0] if len(values) == 1 else array("I", values))
 
     bits = (3, c, depth | (depth << 16) if c == 2 else depth) if c <= 2 else (3, c, array("H", [depth] * c))
-    tags = {256: (4, 1, w), 257: (4, 1, h), 258: bits, 259: (3, 1, 8 if deflate else 1), 262: (3, 1, photometric),
+    cw, ch = claimed_size or (w, h)
+    tags = {256: (4, 1, cw), 257: (4, 1, ch), 258: bits, 259: (3, 1, 8 if deflate else 1), 262: (3, 1, photometric),
             277: (3, 1, c), 284: (3, 1, 1)}
     if tile:
         tags.update({322: (3, 1, tile), 323: (3, 1, tile), 324: longs(offsets), 325: longs([len(b) for b in blocks])})
@@ -311,6 +312,15 @@ def layout_cases():
     rgba16 = (rgba.astype(np.uint16) * 257 + local.integers(0, 257, rgba.shape)).astype(np.uint16)
     add_decode("rgb16.tif", raw_tiff(rgba16[..., :3].copy(), 2), "16-bit RGB")
     add_decode("rgba16_tiled.tif", raw_tiff(rgba16, 2, extra=2, tile=16), "16-bit RGBA, 16x16 tiles")
+    bomb_jpeg = bytearray(save(Image.fromarray(rgb), "JPEG"))
+    sof = bomb_jpeg.index(b"\xff\xc0")
+    bomb_jpeg[sof + 5:sof + 9] = struct.pack(">HH", 15000, 15000)  # height, width
+    for name, data in [("bomb.png", raw_png(20000, 9000, 8, 0, [b"\0" * 20000])),
+                       ("bomb.jpg", bytes(bomb_jpeg)),
+                       ("bomb.tif", raw_tiff(rgb, 2, claimed_size=(20000, 9000))),
+                       ("bomb.bmp", raw_bmp([b"\0\0\0"], 1, 24)[:18] + struct.pack("<ii", 20000, 9000)
+                        + raw_bmp([b"\0\0\0"], 1, 24)[26:])]:
+        write(name, data)  # more pixels than PIL opens (2 * MAX_IMAGE_PIXELS); the data is absent
     write("rle8.bmp", raw_bmp([b"\x00\x01"], 4, 8, compression=1))  # end-of-bitmap only; unsupported here
     write("bitfields_10bit.bmp", raw_bmp(rows(rgba), w, 32, 3, (0x3FF00000, 0xFFC00, 0x3FF)))
 

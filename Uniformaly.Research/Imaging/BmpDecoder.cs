@@ -13,6 +13,9 @@ internal static class BmpDecoder
     private const int Uncompressed = 0;
     private const int BitFields = 3;
 
+    /// <summary>Twice PIL's Image.MAX_IMAGE_PIXELS: above it PIL raises DecompressionBombError.</summary>
+    private const long MaxPixels = 2L * 89478485;
+
     /// <summary>How one pixel's bytes become RGB.</summary>
     private enum Packing { Palette, Bytes, Rgb555, Rgb565 }
 
@@ -48,6 +51,7 @@ internal static class BmpDecoder
         Require(rawHeight != int.MinValue, $"invalid height {rawHeight}");
         int height = Math.Abs(rawHeight);
         Require(width > 0 && height > 0 && width <= 1 << 16 && height <= 1 << 16, $"invalid size {width}x{rawHeight}");
+        Require((long)width * height <= MaxPixels, $"a {width}x{height} image exceeds PIL's limit of {MaxPixels} pixels (decompression bomb)");
         var layout = ChooseLayout(data, header, bits, compression);
         var palette = layout.Packing == Packing.Palette ? ReadPalette(data, FileHeaderSize + headerSize, core ? 3 : 4, colorsUsed, bits) : [];
         // PIL's repair of files whose pixel offset forgets the palette.

@@ -37,6 +37,13 @@ struct JumpContext {
   char message[JMSG_LENGTH_MAX + 256];
 };
 
+// PIL refuses to open images above twice Image.MAX_IMAGE_PIXELS (DecompressionBombError); so do
+// we, which also keeps a corrupt header from requesting gigabytes before the data runs out.
+constexpr unsigned long long kMaxPixels = 2ull * 89478485ull;
+constexpr const char* kTooManyPixels = "image exceeds PIL's limit of 178956970 pixels (decompression bomb)";
+
+bool too_many_pixels(unsigned long long width, unsigned long long height) { return width * height > kMaxPixels; }
+
 void check_size(int width, int height) {
   if (width <= 0 || height <= 0 || width > 1 << 16 || height > 1 << 16)
     throw std::runtime_error("invalid image size " + std::to_string(width) + "x" + std::to_string(height));
@@ -106,6 +113,7 @@ int png_read_raw(PngSource* src, PngRaw* raw) {
   raw->height = png_get_image_height(png, info);
   raw->bit_depth = png_get_bit_depth(png, info);
   raw->color_type = png_get_color_type(png, info);
+  if (too_many_pixels(raw->width, raw->height)) png_error(png, kTooManyPixels);
   if (raw->bit_depth < 8) png_set_packing(png);
   png_set_interlace_handling(png);
   png_read_update_info(png, info);
@@ -250,13 +258,14 @@ int jpeg_decode_c(const uint8_t* data, size_t size, JpegError* err, Decoded* out
     jpeg_destroy_decompress(&cinfo);
     return 1;
   }
-  jpeg_start_decompress(&cinfo);
-  const size_t stride = static_cast<size_t>(cinfo.output_width) * cinfo.output_components;
-  if (cinfo.output_width > 1 << 16 || cinfo.output_height > 1 << 16) {
-    std::snprintf(err->ctx.message, sizeof err->ctx.message, "image too large");
+  // Before start_decompress: a progressive image allocates its whole coefficient buffer there.
+  if (too_many_pixels(cinfo.image_width, cinfo.image_height)) {
+    std::snprintf(err->ctx.message, sizeof err->ctx.message, "%s", kTooManyPixels);
     jpeg_destroy_decompress(&cinfo);
     return 1;
   }
+  jpeg_start_decompress(&cinfo);
+  const size_t stride = static_cast<size_t>(cinfo.output_width) * cinfo.output_components;
   pixels = static_cast<uint8_t*>(std::malloc(stride * cinfo.output_height));
   if (!pixels) {
     std::snprintf(err->ctx.message, sizeof err->ctx.message, "out of memory");
@@ -375,6 +384,7 @@ void tiff_convert_row(const uint8_t* src, uint8_t* dst, int width, int samples, 
 // or from tiles (tiles past the right and bottom edges are clipped).
 std::vector<uint8_t> tiff_read_rows(TIFF* tif, uint32_t width, uint32_t height, int pixel_bits) {
   const size_t stride = static_cast<size_t>(TIFFScanlineSize(tif));
+  if (stride < (static_cast<size_t>(width) * pixel_bits + 7) / 8) tiff_fail("invalid row size");
   std::vector<uint8_t> rows(stride * height);
   if (!TIFFIsTiled(tif)) {
     for (uint32_t y = 0; y < height; ++y)
@@ -387,6 +397,8 @@ std::vector<uint8_t> tiff_read_rows(TIFF* tif, uint32_t width, uint32_t height, 
     tiff_fail("invalid tile size");
   const size_t tile_stride = static_cast<size_t>(TIFFTileRowSize(tif));
   std::vector<uint8_t> tile(static_cast<size_t>(TIFFTileSize(tif)));
+  if (tile_stride < (static_cast<size_t>(tile_width) * pixel_bits + 7) / 8 || tile.size() < tile_stride * tile_height)
+    tiff_fail("invalid tile size");
   for (uint32_t ty = 0; ty < height; ty += tile_height)
     for (uint32_t tx = 0; tx < width; tx += tile_width) {
       if (TIFFReadTile(tif, tile.data(), tx, ty, 0, 0) < 0)
@@ -419,6 +431,7 @@ Decoded decode_tiff(const uint8_t* data, size_t size) {
   TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &planar);
   if (!TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric)) tiff_fail("missing photometric interpretation");
   check_size(static_cast<int>(width), static_cast<int>(height));
+  if (too_many_pixels(width, height)) tiff_fail(kTooManyPixels);
   const bool gray = photometric == PHOTOMETRIC_MINISBLACK || photometric == PHOTOMETRIC_MINISWHITE;
   uint16_t sample_format = SAMPLEFORMAT_UINT, extra_count = 0;
   uint16_t* extra_types = nullptr;

@@ -70,6 +70,14 @@ public sealed class ImageErrorTests
     public void UnsupportedVariant_IsNamed(string fixture, string reason) =>
         AssertUnreadable(ImagingFixtures.Path(fixture), reason);
 
+    /// <summary>Headers claiming more pixels than PIL opens fail before any large allocation.</summary>
+    [TestCase("bomb.png")]
+    [TestCase("bomb.jpg")]
+    [TestCase("bomb.tif")]
+    [TestCase("bomb.bmp")]
+    public void DecompressionBomb_IsRefusedLikePil(string fixture) =>
+        AssertUnreadable(ImagingFixtures.Path(fixture), "decompression bomb");
+
     [Test]
     public void Gif_IsUnsupported()
     {
