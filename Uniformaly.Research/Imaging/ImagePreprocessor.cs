@@ -3,30 +3,18 @@ using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Research.Imaging;
 
-/// <summary>How images are resized: both are antialiased bilinear with PIL's kernel.</summary>
-public enum ImageResampling
-{
-    /// <summary>libtorch's F.interpolate(antialias=True) on float 0..255, rounded and clamped:
-    /// within one level of PIL (about a fifth of the values differ by one); runs on any device.</summary>
-    Libtorch,
-
-    /// <summary><see cref="PilResampler"/>: PIL's fixed-point resampler, byte-identical to torchvision on PIL images.</summary>
-    Pil,
-}
-
 /// <summary>
 /// The method's image input (SPEC section 1), as torchvision's Resize(resize) + CenterCrop(imagesize)
 /// + ToTensor + Normalize(ImageNet) on PIL images: the shorter side is resized to
-/// <see cref="Resize"/> with antialiased bilinear interpolation (libtorch's, on float 0..255, then
-/// rounded and clamped to 8 bits like PIL's output; within 1/255 of PIL on every pixel; or PIL's own
-/// resampler, see <see cref="ImageResampling"/>), the centre
+/// <see cref="Resize"/> with antialiased bilinear interpolation (PIL's own fixed-point resampler by
+/// default, or libtorch's within 1/255 of it, see <see cref="ImageResampling"/>), the centre
 /// <see cref="ImageSize"/> square is cut out and normalized. Ground-truth masks take the same
 /// geometry through PIL's exact bilinear resampler, since a pixel counts as anomalous only where
 /// the resized value is exactly 255.
 /// </summary>
 public sealed class ImagePreprocessor
 {
-    public ImagePreprocessor(int resize = 256, int imageSize = 224, ImageResampling resampling = ImageResampling.Libtorch)
+    public ImagePreprocessor(int resize = 256, int imageSize = 224, ImageResampling resampling = ImageResampling.Pil)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageSize);
         if (resize < imageSize)
@@ -36,6 +24,7 @@ public sealed class ImagePreprocessor
         Resampling = resampling;
     }
 
+    /// <summary>Which bilinear resampler resizes the images.</summary>
     public ImageResampling Resampling { get; }
 
     /// <summary>Length of the shorter side after resizing, in pixels.</summary>

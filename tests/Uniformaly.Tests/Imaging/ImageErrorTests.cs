@@ -109,4 +109,43 @@ public sealed class ImageErrorTests
         var path = folder.File("actually_png.jpg", ImagingFixtures.Bytes("rgb8.png"));
         Assert.That(ImageDecoder.Load(path).Pixels, Is.EqualTo(ImagingFixtures.Bytes("rgb8.png.rgb.u8")));
     }
+
+    /// <summary>Cuts and random byte flips of every fixture either decode or raise an
+    /// <see cref="ImageException"/>; no other exception escapes and the process survives
+    /// (a longjmp-less libjpeg/libpng error would exit it).</summary>
+    [Test]
+    public void DamagedFiles_OnlyEverRaiseImageException()
+    {
+        using var folder = new TempFolder();
+        var random = new Random(11);
+        int rejected = 0;
+        foreach (var entry in ImagingFixtures.Entries("decode"))
+        {
+            var name = entry.GetProperty("file").GetString()!;
+            var bytes = ImagingFixtures.Bytes(name);
+            var path = Path.Combine(folder.Path, "damaged" + Path.GetExtension(name));
+            for (int trial = 0; trial < 40; trial++)
+            {
+                var damaged = trial < 20 ? bytes[..(1 + (bytes.Length - 1) * trial / 20)] : Flip(bytes, random);
+                File.WriteAllBytes(path, damaged);
+                try
+                {
+                    ImageDecoder.Load(path);
+                }
+                catch (ImageException error)
+                {
+                    Assert.That(error.FilePath, Is.EqualTo(path));
+                    rejected++;
+                }
+            }
+        }
+        Assert.That(rejected, Is.GreaterThan(ImagingFixtures.Entries("decode").Count() * 15));
+    }
+
+    private static byte[] Flip(byte[] bytes, Random random)
+    {
+        var copy = (byte[])bytes.Clone();
+        for (int k = 0; k < 4; k++) copy[random.Next(copy.Length)] = (byte)random.Next(256);
+        return copy;
+    }
 }
