@@ -7,7 +7,8 @@ namespace Uniformaly.Tests.Imaging;
 /// nothing aborts the process (libpng/libjpeg errors are caught natively).</summary>
 public sealed class ImageErrorTests
 {
-    private static readonly string[] Formats = ["rgb8.png", "rgb.jpg", "rgb_tiff_lzw.tif", "rgb_raw.tif", "rgb24.bmp", "palette8.bmp"];
+    private static readonly string[] Formats =
+        ["rgb8.png", "rgb.jpg", "rgb_tiff_lzw.tif", "rgb_raw.tif", "rgb_tiled.tif", "rgb24.bmp", "palette8.bmp", "bgra32_v5.bmp"];
 
     private static ImageException AssertUnreadable(string path, string reasonFragment)
     {
@@ -62,10 +63,20 @@ public sealed class ImageErrorTests
     }
 
     /// <summary>Valid files in variants the decoder does not handle are named as unsupported, not corrupt.</summary>
-    [TestCase("gray16.tif", "unsupported layout")]
+    [TestCase("float32.tif", "unsupported layout")]
     [TestCase("anim.gif", "unsupported image format Gif")]
+    [TestCase("rle8.bmp", "unsupported compression 1")]
+    [TestCase("bitfields_10bit.bmp", "unsupported 32-bit bit-field layout")]
     public void UnsupportedVariant_IsNamed(string fixture, string reason) =>
         AssertUnreadable(ImagingFixtures.Path(fixture), reason);
+
+    /// <summary>Headers claiming more pixels than PIL opens fail before any large allocation.</summary>
+    [TestCase("bomb.png")]
+    [TestCase("bomb.jpg")]
+    [TestCase("bomb.tif")]
+    [TestCase("bomb.bmp")]
+    public void DecompressionBomb_IsRefusedLikePil(string fixture) =>
+        AssertUnreadable(ImagingFixtures.Path(fixture), "decompression bomb");
 
     [Test]
     public void Gif_IsUnsupported()
