@@ -66,6 +66,6 @@ public class KnnBenchmark
     [Benchmark(Description = "Uniformaly exact float32")]
     public void Exact() => _exact.Search(_queries, Nn).Dispose();
 
-    [Benchmark(Description = "Uniformaly bfloat16 rank + float32 rerank")]
+    [Benchmark(Description = "Uniformaly certified bfloat16 (exact)")]
     public void CertifiedBFloat16() => _bfloat16.Search(_queries, Nn).Dispose();
 }

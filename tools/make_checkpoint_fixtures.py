@@ -261,6 +261,15 @@ def main():
     (OUT / "garbage.bin").write_bytes(bytes(torch.randint(0, 256, (300,), generator=g, dtype=torch.uint8).tolist()))
     (OUT / "empty.pth").write_bytes(b"")
 
+    # What torch.save(model.state_dict()) writes, as the official DINO files are: an OrderedDict
+    # carrying a `_metadata` attribute (module versions), which pickles as a BUILD of the dict.
+    module = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.LayerNorm(2))
+    with torch.no_grad():
+        for p in module.parameters():
+            p.copy_(torch.randn(p.shape, generator=torch.Generator().manual_seed(p.numel())))
+    save_torch("module_state_dict.pth", module.state_dict(), expected)
+    save_torch("module_state_dict_legacy.pth", module.state_dict(), expected, legacy=True)
+
     with open(OUT / "expected.json", "w") as f:
         json.dump(expected, f, indent=1, sort_keys=True)
         f.write("\n")

@@ -395,10 +395,18 @@ def main():
     run.add_argument("--imagesize", type=int, default=224)
     run.add_argument("--batch-size", type=int, default=8)
     run.add_argument("--threads", type=int, default=os.cpu_count())
+    checkpoint = sub.add_parser("random-checkpoint", help="a random-weight ViT saved with torch.save, for timing runs")
+    checkpoint.add_argument("--dim", type=int, default=384)
+    checkpoint.add_argument("--depth", type=int, default=12)
+    checkpoint.add_argument("--patch", type=int, default=16)
+    checkpoint.add_argument("--out", required=True)
     args = parser.parse_args()
     if args.command == "fixture":
         os.makedirs(args.out, exist_ok=True)
         make_fixture(args.out)
+    elif args.command == "random-checkpoint":
+        model = random_vit(seed=0, patch=args.patch, dim=args.dim, depth=args.depth, heads=args.dim // 64, grid=224 // args.patch)
+        torch.save(model.state_dict(), args.out)
     else:
         timed_run(args)
 

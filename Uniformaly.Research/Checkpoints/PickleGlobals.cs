@@ -63,6 +63,9 @@ internal static class PickleGlobals
     /// <summary>BUILD: sets the pickled state of an object made by <see cref="New"/>.</summary>
     public static void Build(object? target, object? state, string path)
     {
+        // torch.save(module.state_dict()) pickles the OrderedDict's `_metadata` attribute (module
+        // versions) as a BUILD of the dict itself: inert data, and not part of the state dict.
+        if (target is PyDict && state is PyDict) return;
         if (target is not PyRecord record || state is not PyDict attributes)
             throw Malformed(path, $"a BUILD of {target?.GetType().Name ?? "None"} with {state?.GetType().Name ?? "None"}");
         foreach (var (key, value) in attributes) record.Attributes[key] = value;

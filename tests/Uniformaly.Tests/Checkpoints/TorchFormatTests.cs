@@ -22,6 +22,8 @@ public sealed class TorchFormatTests
     [TestCase("parameters_legacy.pth")]
     [TestCase("dino_plain.pth")]
     [TestCase("ordered_dict.pth")]
+    [TestCase("module_state_dict.pth")]
+    [TestCase("module_state_dict_legacy.pth")]
     public void Read_GivesEveryTensorExactlyInFileOrder(string file)
     {
         var expected = CheckpointFixtures.Tensors(file);
