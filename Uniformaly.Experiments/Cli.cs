@@ -13,6 +13,7 @@ public static class Cli
         root.Subcommands.Add(CheckpointCommand.Create());
         root.Subcommands.Add(CacheCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(FeaturesCommand.Create());
         return root;
     }
 }

@@ -21,6 +21,12 @@ Files (about 3.5 MB in all):
   reference_a.safetensors          model A on four inputs (keys '<case>/<what>', see CASES_A)
   reference_b.safetensors          model B on two inputs
   bpm_reference.safetensors        BPM on synthetic peaked attention maps
+  features_image.png               an 80x64 RGB image for `uniformaly features`
+  features_reference.safetensors   what `uniformaly features --image features_image.png --checkpoint
+                                   vit_a_d128_p16_fp16.safetensors --layers 2-4 --kernel 3
+                                   --resize 64 --imagesize 64` must write (torchvision Resize,
+                                   CenterCrop, ToTensor, Normalize; the image already has the
+                                   resized size, so only the crop and normalization act)
 """
 import json
 import math
@@ -31,6 +37,8 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from PIL import Image
+from torchvision import transforms
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "Uniformaly.Tests" / "fixtures" / "vit"
 
@@ -237,6 +245,29 @@ def bpm_synthetic(g):
     return out
 
 
+def features_command(model, g):
+    """The image and the tensors of `uniformaly features` (layers 2-4, attention layer 4, n = 3, lambda 0.1)."""
+    pixels = torch.randint(0, 256, (64, 80, 3), generator=g, dtype=torch.uint8).numpy()
+    image = Image.fromarray(pixels, "RGB")
+    image.save(OUT / "features_image.png")
+    preprocess = transforms.Compose([
+        transforms.Resize(64), transforms.CenterCrop(64), transforms.ToTensor(),
+        transforms.Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))])
+    x = preprocess(Image.open(OUT / "features_image.png").convert("RGB"))
+    outputs, attentions, _ = model.run(x.unsqueeze(0))
+    layers = (2, 3, 4)
+    cls = cls_attention(attentions[3])
+    smoothed, mask = bpm(cls, 4, 4, 3, THRESHOLD)
+    out = OrderedDict(input=x)
+    for l in layers:
+        out[f"block_{l}"] = outputs[l - 1][0]
+    out["patch_features"] = patch_features(outputs, layers)[0]
+    out["cls_attention"] = cls[0]
+    out["bpm_smoothed"] = smoothed[0]
+    out["bpm_mask"] = mask[0]
+    return out
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     g = torch.Generator().manual_seed(20230723)
@@ -263,6 +294,7 @@ def main():
                       reference(model_b, CASES_B, g, feature_layers=[(1, 2)], attention_layers=[2]))
 
     write_safetensors(OUT / "bpm_reference.safetensors", bpm_synthetic(g))
+    write_safetensors(OUT / "features_reference.safetensors", features_command(model_a, g))
     for f in sorted(OUT.iterdir()):
         print(f"{f.name}: {f.stat().st_size:,} bytes")
 

@@ -35,8 +35,13 @@ public static class FeatureDump
         return named.ToDictionary(kv => kv.Key, kv => scope.MoveToOuter(FirstImageOnCpu(kv.Value, kv.Key == "input")), StringComparer.Ordinal);
     }
 
-    /// <summary>Writes the tensors as safetensors, atomically (temporary file, then rename).</summary>
-    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors) => SafeTensors.Write(path, tensors);
+    /// <summary>Writes the tensors as safetensors, atomically (temporary file, then rename),
+    /// creating the folder if needed.</summary>
+    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        SafeTensors.Write(path, tensors);
+    }
 
     private static Tensor FirstImageOnCpu(Tensor tensor, bool isInput)
     {

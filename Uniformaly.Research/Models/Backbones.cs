@@ -13,7 +13,9 @@ public sealed record BackboneSpec(string Name, VitArchitecture Architecture, str
 /// The backbones of the paper (SPEC section 2) and their official checkpoints, which are read
 /// from a weights folder (<c>--weights</c>, else $UNIFORMALY_WEIGHTS, else ./weights; see
 /// weights/README.md). DINO files keep their release names; iBOT's are all called
-/// checkpoint_teacher.pth, so each goes in a folder named after the backbone.
+/// checkpoint_teacher.pth, so each goes in a folder named after the backbone. iBOT ViT-B/16 and
+/// ViT-L/16 are the random-masking ("rand_mask") teachers, the ones the UniFormaly release
+/// downloads; ViT-S/16 has only the block-masking release.
 /// </summary>
 public static class Backbones
 {
@@ -27,8 +29,8 @@ public static class Backbones
         new("dino_vitb16", VitArchitecture.Base(16), "dino_vitbase16_pretrain.pth", Dino + "dino_vitbase16_pretrain/dino_vitbase16_pretrain.pth"),
         new("dino_vitb8", VitArchitecture.Base(8), "dino_vitbase8_pretrain.pth", Dino + "dino_vitbase8_pretrain/dino_vitbase8_pretrain.pth"),
         new("ibot_vits16", VitArchitecture.Small(16), "ibot_vits16/checkpoint_teacher.pth", Ibot + "vits_16/checkpoint_teacher.pth"),
-        new("ibot_vitb16", VitArchitecture.Base(16), "ibot_vitb16/checkpoint_teacher.pth", Ibot + "vitb_16/checkpoint_teacher.pth"),
-        new("ibot_vitl16", VitArchitecture.Large(16), "ibot_vitl16/checkpoint_teacher.pth", Ibot + "vitl_16/checkpoint_teacher.pth"),
+        new("ibot_vitb16", VitArchitecture.Base(16), "ibot_vitb16/checkpoint_teacher.pth", Ibot + "vitb_16_rand_mask/checkpoint_teacher.pth"),
+        new("ibot_vitl16", VitArchitecture.Large(16), "ibot_vitl16/checkpoint_teacher.pth", Ibot + "vitl_16_rand_mask/checkpoint_teacher.pth"),
     ];
 
     /// <summary>The weights folder used when none is given: $UNIFORMALY_WEIGHTS, else ./weights.</summary>

@@ -33,6 +33,6 @@ public sealed class BackbonesTests
         using var folder = new TempFolder();
         var error = Assert.Throws<FileNotFoundException>(() => Backbones.Load("ibot_vitb16", weightsFolder: folder.Path));
         Assert.That(error!.Message, Does.Contain(Path.Combine(folder.Path, "ibot_vitb16", "checkpoint_teacher.pth")));
-        Assert.That(error.Message, Does.Contain("https://lf3-nlp-opensource.bytetos.com/obj/nlp-opensource/archive/2022/ibot/vitb_16/checkpoint_teacher.pth"));
+        Assert.That(error.Message, Does.Contain("https://lf3-nlp-opensource.bytetos.com/obj/nlp-opensource/archive/2022/ibot/vitb_16_rand_mask/checkpoint_teacher.pth"));
     }
 }
