@@ -23,8 +23,14 @@ build: native
 test: build
 	@dotnet test tests/Uniformaly.Tests/Uniformaly.Tests.csproj -c $(CONFIG) --no-build --nologo
 
+# The demo uses DINO ViT-S/16 when its official weights are in weights/, else the same
+# architecture with random weights (and says so).
+DEMO_BACKBONE = $(if $(wildcard weights/dino_deitsmall16_pretrain.pth),dino_vits16,random_vits16)
+
 demo: build
 	@./uniformaly info
+	@[ -d out/demo/data ] || ./uniformaly synth --out out/demo/data
+	@./uniformaly run --config configs/demo.yaml --backbone $(DEMO_BACKBONE)
 
 bench: build
 	@dotnet run --project Uniformaly.Benchmarks -c Release --no-build -- $(ARGS)

@@ -10,6 +10,11 @@ public static class Cli
     {
         var root = new RootCommand("Uniformaly: UniFormaly visual anomaly detection on libtorch");
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(FitCommand.Create());
+        root.Subcommands.Add(PredictCommand.Create());
+        root.Subcommands.Add(ClusterCommand.Create());
+        root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(CheckpointCommand.Create());
         root.Subcommands.Add(CacheCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

@@ -39,11 +39,22 @@ def png_chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
-def raw_png(width, height, bit_depth, color_type, rows):
-    """A PNG PIL cannot write (16-bit RGB, 2-bit gray...): rows are already packed bytes."""
-    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
-    body = b"".join(b"\x00" + r for r in rows)
+def raw_png(width, height, bit_depth, color_type, rows, interlaced_body=None):
+    """A PNG PIL cannot write (16-bit RGB, 2-bit gray, interlaced...): rows are already packed bytes."""
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 1 if interlaced_body else 0)
+    body = interlaced_body or b"".join(b"\x00" + r for r in rows)
     return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", zlib.compress(body)) + png_chunk(b"IEND", b"")
+
+
+def adam7_body(pixels):
+    """Scanlines of the seven Adam7 passes (filter 0), for an 8-bit image [h, w, c]."""
+    passes = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+    body = b""
+    for xs, ys, xstep, ystep in passes:
+        sub = pixels[ys::ystep, xs::xstep]
+        if sub.size:
+            body += b"".join(b"\x00" + r.tobytes() for r in sub)
+    return body
 
 
 def raw_bmp32(pixels, top_down=False):
@@ -54,6 +65,72 @@ def raw_bmp32(pixels, top_down=False):
     data = rows.tobytes()
     header = struct.pack("<IiiHHIIiiII", 40, w, -h if top_down else h, 1, 32, 0, len(data), 2835, 2835, 0, 0)
     return b"BM" + struct.pack("<IHHI", 14 + 40 + len(data), 0, 0, 54) + header + data
+
+
+def raw_bmp(pixel_rows, width, bits, compression=0, masks=None, header_size=40, top_down=False):
+    """A BMP PIL cannot write (16/32-bit, bit fields, V4/V5 headers): pixel_rows are the packed rows,
+    top to bottom; the three masks of a 40-byte header follow it, V4/V5 headers hold all four."""
+    h = len(pixel_rows)
+    stride = (width * bits + 31) // 32 * 4
+    rows = pixel_rows if top_down else pixel_rows[::-1]
+    data = b"".join(r + b"\0" * (stride - len(r)) for r in rows)
+    header = struct.pack("<IiiHHIIiiII", header_size, width, -h if top_down else h, 1, bits, compression, len(data),
+                         2835, 2835, 0, 0)
+    after = b""
+    if header_size >= 56:
+        header += struct.pack("<4I", *masks) + b"\0" * (header_size - 56)
+    elif masks:
+        after = struct.pack("<3I", *masks[:3])
+    offset = 14 + header_size + len(after)
+    return b"BM" + struct.pack("<IHHI", offset + len(data), 0, 0, offset) + header + after + data
+
+
+def raw_tiff(pixels, photometric, extra=None, tile=None, deflate=False, claimed_size=None):
+    """A little-endian TIFF PIL cannot write (tiled, associated alpha, 16-bit RGB) of unsigned 8- or
+    16-bit pixels [h, w, c]: one strip or tiles of tile x tile (padded past the edges), raw or
+    zlib-compressed."""
+    h, w, c = pixels.shape
+    pixels = pixels.astype(pixels.dtype.newbyteorder("<"))
+    depth = pixels.dtype.itemsize * 8
+    if tile:
+        blocks = []
+        for ty in range(0, h, tile):
+            for tx in range(0, w, tile):
+                block = np.zeros((tile, tile, c), pixels.dtype)
+                part = pixels[ty:ty + tile, tx:tx + tile]
+                block[:part.shape[0], :part.shape[1]] = part
+                blocks.append(block.tobytes())
+    else:
+        blocks = [pixels.tobytes()]
+    if deflate:
+        blocks = [zlib.compress(b) for b in blocks]
+    offsets = [8 + sum(len(b) for b in blocks[:i]) for i in range(len(blocks))]
+    arrays = b""
+    arrays_at = 8 + sum(len(b) for b in blocks)
+
+    def array(fmt, values):  # a tag value stored outside the IFD; returns its offset
+        nonlocal arrays
+        at = arrays_at + len(arrays)
+        arrays += struct.pack("<" + fmt * len(values), *values)
+        arrays += b"\0" * (len(arrays) % 2)
+        return at
+
+    def longs(values):
+        return (4, len(values), values[0] if len(values) == 1 else array("I", values))
+
+    bits = (3, c, depth | (depth << 16) if c == 2 else depth) if c <= 2 else (3, c, array("H", [depth] * c))
+    cw, ch = claimed_size or (w, h)
+    tags = {256: (4, 1, cw), 257: (4, 1, ch), 258: bits, 259: (3, 1, 8 if deflate else 1), 262: (3, 1, photometric),
+            277: (3, 1, c), 284: (3, 1, 1)}
+    if tile:
+        tags.update({322: (3, 1, tile), 323: (3, 1, tile), 324: longs(offsets), 325: longs([len(b) for b in blocks])})
+    else:
+        tags.update({273: longs(offsets), 278: (4, 1, h), 279: longs([len(blocks[0])])})
+    if extra is not None:
+        tags[338] = (3, 1, extra)
+    ifd_at = arrays_at + len(arrays)
+    ifd = struct.pack("<H", len(tags)) + b"".join(struct.pack("<HHII", k, *tags[k]) for k in sorted(tags))
+    return b"II*\0" + struct.pack("<I", ifd_at) + b"".join(blocks) + arrays + ifd + struct.pack("<I", 0)
 
 
 def add_decode(name, data, note):
@@ -102,6 +179,7 @@ def decode_cases():
     add_decode("rgba16.png", raw_png(40, 30, 16, 6, [r.tobytes() for r in rgba16]), "16-bit RGBA")
     la16 = np.dstack([g16 * 50, (alpha.astype(np.uint16) * 257).astype(">u2")]).astype(">u2")
     add_decode("gray_alpha16.png", raw_png(40, 30, 16, 4, [r.tobytes() for r in la16]), "16-bit gray+alpha")
+    add_decode("rgb_interlaced.png", raw_png(40, 30, 8, 2, None, interlaced_body=adam7_body(rgb)), "Adam7 interlaced RGB")
     # JPEG
     add_decode("rgb.jpg", save(im_rgb, "JPEG", quality=90), "colour 4:2:0")
     add_decode("rgb444.jpg", save(im_rgb, "JPEG", quality=75, subsampling=0), "colour 4:4:4")
@@ -121,6 +199,15 @@ def decode_cases():
     add_decode("bilevel.bmp", save(im_l.convert("1").crop((0, 0, 37, 30)), "BMP"), "1-bit")
     add_decode("rgb32.bmp", raw_bmp32(rgb), "32-bit BGRX bottom-up")
     add_decode("rgb32_topdown.bmp", raw_bmp32(rgb, top_down=True), "32-bit BGRX top-down")
+
+
+def unsupported_cases():
+    """Valid files of variants the toolkit rejects with a clear error (PIL would read them)."""
+    rgb = Image.fromarray(pattern(16, 12))
+    add_decode("gray16.tif", save(Image.fromarray((pattern(16, 12, 1)[..., 0].astype(np.uint16) * 200)), "TIFF"),
+               "16-bit gray (PIL mode I;16, clipped)")
+    write("float32.tif", save(Image.fromarray(np.linspace(0, 1, 12 * 16, dtype=np.float32).reshape(12, 16)), "TIFF"))
+    write("anim.gif", save(rgb, "GIF"))
 
 
 def resize_crop(img, resize, crop):
@@ -184,13 +271,69 @@ def cifar_case():
     manifest["cifar"] = {"file": "cifar.png", "resized": "cifar.resized112.u8"}
 
 
+def layout_cases():
+    """BMP and TIFF layouts beyond what PIL writes, crafted byte by byte (own generator, so the
+    fixtures above keep their bytes)."""
+    local = np.random.default_rng(2308)
+    w, h = 37, 29
+    rgb = local.integers(0, 256, (h, w, 3)).astype(np.uint8)
+    alpha = local.integers(0, 256, (h, w, 1)).astype(np.uint8)
+    alpha[0, :6, 0] = [0, 255, 1, 8, 128, 254]
+    rgba = np.concatenate([rgb, alpha], -1)
+    r5, g5, g6, b5 = (rgb[..., 0] >> 3).astype(np.uint16), (rgb[..., 1] >> 3).astype(np.uint16), \
+        (rgb[..., 1] >> 2).astype(np.uint16), (rgb[..., 2] >> 3).astype(np.uint16)
+    top_bit = (local.integers(0, 2, (h, w)) << 15).astype(np.uint16)  # ignored by 5-5-5
+    rows = lambda a: [r.tobytes() for r in a]
+    add_decode("rgb16_555.bmp", raw_bmp(rows((r5 << 10 | g5 << 5 | b5 | top_bit).astype("<u2")), w, 16),
+               "16-bit 5-5-5 (top bit set at random)")
+    add_decode("rgb16_565.bmp", raw_bmp(rows((r5 << 11 | g6 << 5 | b5).astype("<u2")), w, 16, 3, (0xF800, 0x7E0, 0x1F)),
+               "16-bit 5-6-5 bit fields")
+    add_decode("rgb16_555_v4.bmp", raw_bmp(rows((r5 << 10 | g5 << 5 | b5).astype("<u2")), w, 16, 3,
+                                           (0x7C00, 0x3E0, 0x1F, 0), header_size=108), "16-bit 5-5-5 bit fields, V4 header")
+    add_decode("rgb24_bitfields.bmp", raw_bmp(rows(rgb[..., ::-1]), w, 24, 3, (0xFF0000, 0xFF00, 0xFF)), "24-bit bit fields")
+    add_decode("bgra32_v5.bmp", raw_bmp(rows(rgba[..., [2, 1, 0, 3]]), w, 32, 3, (0xFF0000, 0xFF00, 0xFF, 0xFF000000),
+                                        header_size=124, top_down=True), "32-bit BGRA bit fields, V5 header, top-down")
+    add_decode("rgba32_v4.bmp", raw_bmp(rows(rgba), w, 32, 3, (0xFF, 0xFF00, 0xFF0000, 0xFF000000), header_size=108),
+               "32-bit RGBA bit fields, V4 header")
+    add_decode("xbgr32.bmp", raw_bmp(rows(rgba[..., [3, 2, 1, 0]]), w, 32, 3, (0xFF000000, 0xFF0000, 0xFF00)),
+               "32-bit XBGR bit fields")
+    add_decode("gray_trns.png", save(Image.fromarray(rgb[..., 0].copy()), "PNG", transparency=77), "8-bit gray + tRNS")
+    add_decode("rgb_trns.png", save(Image.fromarray(rgb), "PNG", transparency=(1, 2, 3)), "8-bit RGB + tRNS")
+    add_decode("palette4.png", save(Image.fromarray(rgb).quantize(13), "PNG", bits=4), "4-bit palette")
+    palette = bytearray(save(Image.fromarray(rgb).quantize(50), "BMP"))
+    palette[10:14] = struct.pack("<I", 54)  # PIL skips the palette itself when the offset forgets it
+    add_decode("palette8_offset.bmp", bytes(palette), "8-bit palette, pixel offset pointing at the palette")
+    add_decode("rgba_assoc.tif", raw_tiff(rgba, 2, extra=1), "RGBA, associated (premultiplied) alpha")
+    add_decode("rgb_tiled.tif", raw_tiff(rgb, 2, tile=16), "RGB, 16x16 tiles")
+    add_decode("gray_tiled_deflate.tif", raw_tiff(rgb[..., :1].copy(), 1, tile=16, deflate=True), "gray, deflate tiles")
+    add_decode("rgba_tiled_deflate.tif", raw_tiff(rgba, 2, extra=2, tile=32, deflate=True), "RGBA, deflate 32x32 tiles")
+    cmyk = local.integers(0, 256, (h, w, 4)).astype(np.uint8)  # K varies, so PIL's CMYK -> RGB formula matters
+    add_decode("cmyk.jpg", save(Image.fromarray(cmyk, "CMYK"), "JPEG", quality=95), "CMYK (PIL: Adobe-inverted)")
+    rgba16 = (rgba.astype(np.uint16) * 257 + local.integers(0, 257, rgba.shape)).astype(np.uint16)
+    add_decode("rgb16.tif", raw_tiff(rgba16[..., :3].copy(), 2), "16-bit RGB")
+    add_decode("rgba16_tiled.tif", raw_tiff(rgba16, 2, extra=2, tile=16), "16-bit RGBA, 16x16 tiles")
+    bomb_jpeg = bytearray(save(Image.fromarray(rgb), "JPEG"))
+    sof = bomb_jpeg.index(b"\xff\xc0")
+    bomb_jpeg[sof + 5:sof + 9] = struct.pack(">HH", 15000, 15000)  # height, width
+    for name, data in [("bomb.png", raw_png(20000, 9000, 8, 0, [b"\0" * 20000])),
+                       ("bomb.jpg", bytes(bomb_jpeg)),
+                       ("bomb.tif", raw_tiff(rgb, 2, claimed_size=(20000, 9000))),
+                       ("bomb.bmp", raw_bmp([b"\0\0\0"], 1, 24)[:18] + struct.pack("<ii", 20000, 9000)
+                        + raw_bmp([b"\0\0\0"], 1, 24)[26:])]:
+        write(name, data)  # more pixels than PIL opens (2 * MAX_IMAGE_PIXELS); the data is absent
+    write("rle8.bmp", raw_bmp([b"\x00\x01"], 4, 8, compression=1))  # end-of-bitmap only; unsupported here
+    write("bitfields_10bit.bmp", raw_bmp(rows(rgba), w, 32, 3, (0x3FF00000, 0xFFC00, 0x3FF)))
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     decode_cases()
+    unsupported_cases()
     preprocess_cases()
     mask_cases()
     lanczos_cases()
     cifar_case()
+    layout_cases()
     manifest["versions"] = {"PIL": Image.__version__, "torchvision": torchvision.__version__, "torch": torch.__version__}
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)

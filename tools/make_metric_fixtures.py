@@ -15,6 +15,7 @@ import numpy as np
 import scipy.ndimage
 import scipy.optimize
 import sklearn.cluster
+import sklearn.decomposition
 import sklearn.metrics
 
 OUT = "tests/Uniformaly.Tests/fixtures/metrics"
@@ -113,9 +114,11 @@ def main():
         clustering_case("random", rng.integers(0, 5, 200), rng.integers(0, 6, 200)),
     ]
     kmeans = [kmeans_case("blobs", rng, 120, 3, 4, 1.0), kmeans_case("overlapping", rng, 90, 5, 3, 3.0)]
+    pca_data = rng.normal(0, 1, (25, 6)) * np.array([5, 3, 1, 0.5, 0.2, 0.1]) + 2
+    pca = {"data": pca_data.tolist(), "projection": sklearn.decomposition.PCA(2).fit_transform(pca_data).tolist()}
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "metrics.json"), "w") as f:
-        json.dump({"binary": binary, "aupro": pro, "clustering": clustering, "kmeans": kmeans}, f)
+        json.dump({"binary": binary, "aupro": pro, "clustering": clustering, "kmeans": kmeans, "pca": pca}, f)
 
 
 if __name__ == "__main__":

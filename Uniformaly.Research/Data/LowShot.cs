@@ -7,7 +7,7 @@ public static class LowShot
 {
     /// <summary>Draws <paramref name="shots"/> of <paramref name="train"/> (all when there are fewer);
     /// the result keeps the original order so reports stay readable.</summary>
-    public static IReadOnlyList<ImageSample> Select(IReadOnlyList<ImageSample> train, int shots, int seed)
+    public static IReadOnlyList<T> Select<T>(IReadOnlyList<T> train, int shots, int seed)
     {
         if (shots < 1) throw new ArgumentOutOfRangeException(nameof(shots), shots, "--low-shot must be at least 1");
         if (shots >= train.Count) return train;

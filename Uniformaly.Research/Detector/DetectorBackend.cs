@@ -69,9 +69,9 @@ public sealed class DetectorBackend : IDisposable
     {
         foreach (var batch in paths.Chunk(batchSize))
         {
-            using var features = Extract(batch);
-            stage.Advance(batch.Length);
-            yield return features;
+            using (var features = Extract(batch))
+                yield return features;
+            stage.Advance(batch.Length); // after the consumer's work, so rates and ETAs include it
         }
     }
 

@@ -1,4 +1,5 @@
 using Uniformaly.Research.Checkpoints;
+using Uniformaly.Research.Common;
 using Uniformaly.Research.Detection;
 using Uniformaly.Research.Features;
 using Uniformaly.Research.Sampling;
@@ -41,8 +42,9 @@ public sealed class UniformalyDetector : IDisposable
     /// <param name="training">Batches of training images' embeddings (disposed by the caller).</param>
     /// <param name="device">Where the bank lives and the search runs.</param>
     /// <param name="selector">Top-k (the method) or the Max/All ablations of Table 8.</param>
+    /// <param name="progress">Reports the sampling stage (embedding is the caller's loop).</param>
     public static UniformalyDetector Fit(DetectorSettings settings, IEnumerable<PatchFeatures> training, Device device,
-        PatchSelector selector = PatchSelector.TopK)
+        PatchSelector selector = PatchSelector.TopK, IProgressSink? progress = null)
     {
         settings.Validate();
         MemoryBankBuilder? builder = null;
@@ -54,7 +56,10 @@ public sealed class UniformalyDetector : IDisposable
                 AppendKept(settings, batch, builder);
             }
             if (builder is null) throw new ArgumentException("no training images to fit on");
-            return new UniformalyDetector(settings, builder.Build(Sampler(settings)), selector);
+            using var stage = (progress ?? NullProgress.Instance).Begin($"sampling the memory bank ({settings.Sampler}, {builder.Count} patches)", 1);
+            var bank = builder.Build(Sampler(settings));
+            stage.Advance();
+            return new UniformalyDetector(settings, bank, selector);
         }
         finally
         {
@@ -87,7 +92,7 @@ public sealed class UniformalyDetector : IDisposable
         Directory.CreateDirectory(folder);
         SafeTensors.Write(Path.Combine(folder, BankFile), new Dictionary<string, Tensor> { [BankKey] = _bank.Features },
             new Dictionary<string, string> { ["format"] = "uniformaly-detector/1" });
-        Common.AtomicFile.WriteAllText(Path.Combine(folder, SettingsFile), Settings.ToJson());
+        AtomicFile.WriteAllText(Path.Combine(folder, SettingsFile), Settings.ToJson());
     }
 
     /// <summary>Loads a detector saved by <see cref="Save"/>, with its bank on <paramref name="device"/>.</summary>

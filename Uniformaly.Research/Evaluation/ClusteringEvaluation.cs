@@ -22,30 +22,34 @@ public sealed record CategoryClustering(string Category, int K, double Nmi, doub
 /// </summary>
 public sealed class ClusteringEvaluation(IImageInput input, IPatchFeatureExtractor embedder, IProgressSink progress)
 {
-    public IReadOnlyList<CategoryClustering> Run(EvaluationOptions options, PatchSelector selector)
+    /// <param name="options">Dataset, detector and compute settings.</param>
+    /// <param name="selector">Top-k (the method), Max or All features.</param>
+    /// <param name="clusters">k; null = the number of distinct anomaly types in each category's test set.</param>
+    public IReadOnlyList<CategoryClustering> Run(EvaluationOptions options, PatchSelector selector, int? clusters = null)
     {
         options.Detector.Validate();
         TorchRuntime.EnsureAvailable(options.Device);
         var stream = new EmbeddingStream(input, embedder, options.BatchSize, options.SkipBadImages);
         return MvtecLayoutDataset.ResolveCategories(options.DataRoot, options.Dataset, options.Categories)
-            .Select(c => Cluster(options, MvtecLayoutDataset.Load(options.DataRoot, c, options.Dataset), selector, stream))
+            .Select(c => Cluster(options, MvtecLayoutDataset.Load(options.DataRoot, c, options.Dataset), selector, clusters, stream))
             .ToList();
     }
 
-    private CategoryClustering Cluster(EvaluationOptions options, CategorySplit split, PatchSelector selector, EmbeddingStream stream)
+    private CategoryClustering Cluster(EvaluationOptions options, CategorySplit split, PatchSelector selector, int? clusters, EmbeddingStream stream)
     {
         var train = options.LowShot is { } shots ? LowShot.Select(split.Train, shots, options.Detector.Seed) : split.Train;
         UniformalyDetector detector;
         using (var stage = progress.Begin($"{split.Category}: embedding training images", train.Count))
-            detector = UniformalyDetector.Fit(options.Detector, stream.Embed(train, stage).Select(b => b.Embedding), options.Device, selector);
+            detector = UniformalyDetector.Fit(options.Detector, stream.Embed(train, stage).Select(b => b.Embedding), options.Device, selector, progress);
         using (detector)
         {
             var (samples, features) = Describe(split, detector, stream);
             var types = samples.Select(s => s.AnomalyType).Distinct().Order(StringComparer.Ordinal).ToList();
             var truth = samples.Select(s => types.IndexOf(s.AnomalyType)).ToArray();
-            var result = new KMeans(types.Count, restarts: 10, seed: (ulong)options.Detector.Seed).Fit(features);
+            var k = clusters ?? types.Count;
+            var result = new KMeans(k, restarts: 10, seed: (ulong)options.Detector.Seed).Fit(features);
             var images = samples.Select((s, i) => new ClusteredImage(s, result.Labels[i], features[i])).ToList();
-            return new CategoryClustering(split.Category, types.Count, ClusteringMetrics.Nmi(truth, result.Labels),
+            return new CategoryClustering(split.Category, k, ClusteringMetrics.Nmi(truth, result.Labels),
                 ClusteringMetrics.Ari(truth, result.Labels), ClusteringMetrics.HungarianF1(truth, result.Labels), images);
         }
     }

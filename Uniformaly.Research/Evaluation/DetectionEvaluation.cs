@@ -53,7 +53,7 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtracto
     private UniformalyDetector Fit(EvaluationOptions options, IReadOnlyList<ImageSample> train, string name)
     {
         using var stage = progress.Begin($"{name}: embedding training images", train.Count);
-        return UniformalyDetector.Fit(options.Detector, _stream.Embed(train, stage).Select(b => b.Embedding), options.Device);
+        return UniformalyDetector.Fit(options.Detector, _stream.Embed(train, stage).Select(b => b.Embedding), options.Device, progress: progress);
     }
 
     private CategoryResult Evaluate(EvaluationOptions options, UniformalyDetector detector, CategorySplit split, int trainImages,

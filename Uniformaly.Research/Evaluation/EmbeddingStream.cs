@@ -22,11 +22,13 @@ public sealed class EmbeddingStream(IImageInput input, IPatchFeatureExtractor em
         foreach (var batch in images.Chunk(batchSize))
         {
             var readable = skipBadImages ? Readable(batch) : batch;
-            stage.Advance(batch.Length);
-            if (readable.Count == 0) continue;
-            using var tensor = input.LoadBatch(readable.Select(s => s.Path).ToList());
-            using var embedding = embedder.Extract(tensor);
-            yield return (readable, embedding);
+            if (readable.Count > 0)
+            {
+                using var tensor = input.LoadBatch(readable.Select(s => s.Path).ToList());
+                using var embedding = embedder.Extract(tensor);
+                yield return (readable, embedding);
+            }
+            stage.Advance(batch.Length); // after the consumer's work, so rates and ETAs include it
         }
     }
 

@@ -70,7 +70,13 @@ public static class ImageDecoder
             if (CodecNative.ufm_image_decode(p, data.Length, (int)format, out pixels, out width, out height, out channels) != 0)
                 throw new InvalidDataException(CodecNative.LastError());
         }
-        var bytes = CodecNative.TakeBuffer(pixels, (long)width * height * channels);
+        long length = (long)width * height * channels;
+        if (length > Array.MaxLength)
+        {
+            CodecNative.ufm_image_free(pixels);
+            throw new InvalidDataException($"a {width}x{height} image is too large to hold in memory");
+        }
+        var bytes = CodecNative.TakeBuffer(pixels, length);
         return new DecodedPixels(width, height, channels, bytes);
     }
 }

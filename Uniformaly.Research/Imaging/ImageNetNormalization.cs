@@ -17,13 +17,14 @@ public static class ImageNetNormalization
     }
 
     /// <summary>Values 0..255 in [..., 3, H, W] (any dtype) -> normalized float32 of the same shape.
-    /// Computed as torchvision does, in float32: (v / 255 - mean) / std.</summary>
+    /// Computed as torchvision does, in float32: (v / 255 - mean) / std. The result is contiguous
+    /// even for a permuted (channels-last) input.</summary>
     public static Tensor Normalize(Tensor values)
     {
         using var scope = new DisposeScope();
         var mean = Tensor.FromArray(Mean, 3, 1, 1).To(values.Device);
         var std = Tensor.FromArray(Std, 3, 1, 1).To(values.Device);
         var unit = values.To(DType.Float32) / 255.0;
-        return scope.MoveToOuter((unit - mean) / std);
+        return scope.MoveToOuter(((unit - mean) / std).Contiguous());
     }
 }

@@ -15,8 +15,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
+#include <vector>
 
 namespace ufm {
 namespace {
@@ -34,6 +36,13 @@ struct JumpContext {
   jmp_buf jump;
   char message[JMSG_LENGTH_MAX + 256];
 };
+
+// PIL refuses to open images above twice Image.MAX_IMAGE_PIXELS (DecompressionBombError); so do
+// we, which also keeps a corrupt header from requesting gigabytes before the data runs out.
+constexpr unsigned long long kMaxPixels = 2ull * 89478485ull;
+constexpr const char* kTooManyPixels = "image exceeds PIL's limit of 178956970 pixels (decompression bomb)";
+
+bool too_many_pixels(unsigned long long width, unsigned long long height) { return width * height > kMaxPixels; }
 
 void check_size(int width, int height) {
   if (width <= 0 || height <= 0 || width > 1 << 16 || height > 1 << 16)
@@ -104,6 +113,7 @@ int png_read_raw(PngSource* src, PngRaw* raw) {
   raw->height = png_get_image_height(png, info);
   raw->bit_depth = png_get_bit_depth(png, info);
   raw->color_type = png_get_color_type(png, info);
+  if (too_many_pixels(raw->width, raw->height)) png_error(png, kTooManyPixels);
   if (raw->bit_depth < 8) png_set_packing(png);
   png_set_interlace_handling(png);
   png_read_update_info(png, info);
@@ -206,6 +216,22 @@ void jpeg_emit_message(j_common_ptr cinfo, int level) {
   }
 }
 
+// PIL reads every 4-component JPEG as Adobe-inverted CMYK ("CMYK;I": the stored values are
+// 255 - C, M, Y, K) and converts to RGB as (255 - K) - (255 - K) * C / 255 with its MULDIV255
+// rounding (Convert.c cmyk2rgb). In place: pixel i moves from byte 4i to byte 3i.
+void cmyk_to_rgb(uint8_t* pixels, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    const uint8_t* in = pixels + 4 * i;
+    const int nk = in[3];
+    uint8_t rgb[3];
+    for (int c = 0; c < 3; ++c) {
+      const int product = (255 - in[c]) * nk + 128;
+      rgb[c] = static_cast<uint8_t>(nk - (((product >> 8) + product) >> 8));
+    }
+    std::memcpy(pixels + 3 * i, rgb, 3);
+  }
+}
+
 int jpeg_decode_c(const uint8_t* data, size_t size, JpegError* err, Decoded* out) {
   jpeg_decompress_struct cinfo;
   uint8_t* volatile pixels = nullptr;
@@ -224,18 +250,22 @@ int jpeg_decode_c(const uint8_t* data, size_t size, JpegError* err, Decoded* out
     cinfo.out_color_space = JCS_GRAYSCALE;
   } else if (cinfo.jpeg_color_space == JCS_YCbCr || cinfo.jpeg_color_space == JCS_RGB) {
     cinfo.out_color_space = JCS_RGB;
+  } else if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
+    cinfo.out_color_space = JCS_CMYK;
   } else {
-    std::snprintf(err->ctx.message, sizeof err->ctx.message, "unsupported JPEG colour space (CMYK/YCCK)");
+    std::snprintf(err->ctx.message, sizeof err->ctx.message, "unsupported JPEG colour space %d",
+                  static_cast<int>(cinfo.jpeg_color_space));
+    jpeg_destroy_decompress(&cinfo);
+    return 1;
+  }
+  // Before start_decompress: a progressive image allocates its whole coefficient buffer there.
+  if (too_many_pixels(cinfo.image_width, cinfo.image_height)) {
+    std::snprintf(err->ctx.message, sizeof err->ctx.message, "%s", kTooManyPixels);
     jpeg_destroy_decompress(&cinfo);
     return 1;
   }
   jpeg_start_decompress(&cinfo);
   const size_t stride = static_cast<size_t>(cinfo.output_width) * cinfo.output_components;
-  if (cinfo.output_width > 1 << 16 || cinfo.output_height > 1 << 16) {
-    std::snprintf(err->ctx.message, sizeof err->ctx.message, "image too large");
-    jpeg_destroy_decompress(&cinfo);
-    return 1;
-  }
   pixels = static_cast<uint8_t*>(std::malloc(stride * cinfo.output_height));
   if (!pixels) {
     std::snprintf(err->ctx.message, sizeof err->ctx.message, "out of memory");
@@ -249,6 +279,10 @@ int jpeg_decode_c(const uint8_t* data, size_t size, JpegError* err, Decoded* out
   out->width = static_cast<int>(cinfo.output_width);
   out->height = static_cast<int>(cinfo.output_height);
   out->channels = cinfo.output_components;
+  if (cinfo.out_color_space == JCS_CMYK) {
+    cmyk_to_rgb(pixels, static_cast<size_t>(out->width) * out->height);
+    out->channels = 3;
+  }
   out->pixels = pixels;
   // The pixels are complete; trailing-marker problems do not matter (PIL stops here too).
   jpeg_destroy_decompress(&cinfo);
@@ -307,19 +341,36 @@ struct TiffCloser {
   throw std::runtime_error("TIFF: " + detail);
 }
 
-// One decoded scanline of an 8-bit (or bilevel) contiguous TIFF into gray or RGB, as PIL converts:
+// One decoded scanline of an 8-bit (16-bit, bilevel) contiguous TIFF into gray or RGB, as PIL converts:
 // MINISWHITE inverted, bilevel to 0/255, extra samples (alpha) dropped, palette via the colormap's
-// high bytes.
+// high bytes. Associated (premultiplied) alpha is divided out first, as PIL's "RGBa" unpacker does:
+// min(255, v * 255 / a) in integers, and black where a is 0.
 void tiff_convert_row(const uint8_t* src, uint8_t* dst, int width, int samples, int bits, int photometric,
-                      const uint16_t* const* colormap) {
+                      bool premultiplied, const uint16_t* const* colormap) {
   for (int x = 0; x < width; ++x) {
     if (bits == 1) {
       int bit = (src[x >> 3] >> (7 - (x & 7))) & 1;
       uint8_t v = bit ? 255 : 0;
       dst[x] = photometric == PHOTOMETRIC_MINISWHITE ? static_cast<uint8_t>(255 - v) : v;
+    } else if (bits == 16) {
+      // Host-order samples. PIL opens 16-bit gray as mode I;16 and convert clips it to 255;
+      // 16-bit RGB(A) unpacks to the high byte of each sample.
+      uint16_t v[3];
+      std::memcpy(v, src + 2 * x * samples, sizeof(uint16_t) * (photometric == PHOTOMETRIC_RGB ? 3 : 1));
+      if (photometric == PHOTOMETRIC_RGB)
+        for (int c = 0; c < 3; ++c) dst[3 * x + c] = static_cast<uint8_t>(v[c] >> 8);
+      else
+        dst[x] = static_cast<uint8_t>(v[0] > 255 ? 255 : v[0]);
     } else if (photometric == PHOTOMETRIC_PALETTE) {
       int index = src[x];
       for (int c = 0; c < 3; ++c) dst[3 * x + c] = static_cast<uint8_t>(colormap[c][index] >> 8);
+    } else if (photometric == PHOTOMETRIC_RGB && premultiplied) {
+      const uint8_t* px = src + x * samples;
+      const int alpha = px[3];
+      for (int c = 0; c < 3; ++c) {
+        const int v = alpha == 0 ? 0 : alpha == 255 ? px[c] : px[c] * 255 / alpha;
+        dst[3 * x + c] = static_cast<uint8_t>(v > 255 ? 255 : v);
+      }
     } else if (photometric == PHOTOMETRIC_RGB) {
       for (int c = 0; c < 3; ++c) dst[3 * x + c] = src[x * samples + c];
     } else {
@@ -327,6 +378,39 @@ void tiff_convert_row(const uint8_t* src, uint8_t* dst, int width, int samples, 
       dst[x] = photometric == PHOTOMETRIC_MINISWHITE ? static_cast<uint8_t>(255 - v) : v;
     }
   }
+}
+
+// The stored samples of every row, scanline layout (TIFFScanlineSize bytes per row), from strips
+// or from tiles (tiles past the right and bottom edges are clipped).
+std::vector<uint8_t> tiff_read_rows(TIFF* tif, uint32_t width, uint32_t height, int pixel_bits) {
+  const size_t stride = static_cast<size_t>(TIFFScanlineSize(tif));
+  if (stride < (static_cast<size_t>(width) * pixel_bits + 7) / 8) tiff_fail("invalid row size");
+  std::vector<uint8_t> rows(stride * height);
+  if (!TIFFIsTiled(tif)) {
+    for (uint32_t y = 0; y < height; ++y)
+      if (TIFFReadScanline(tif, rows.data() + stride * y, y, 0) < 0) tiff_fail("cannot read row " + std::to_string(y));
+    return rows;
+  }
+  uint32_t tile_width = 0, tile_height = 0;
+  if (!TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tile_width) || !TIFFGetField(tif, TIFFTAG_TILELENGTH, &tile_height) ||
+      tile_width == 0 || tile_height == 0 || tile_width % 8 != 0)
+    tiff_fail("invalid tile size");
+  const size_t tile_stride = static_cast<size_t>(TIFFTileRowSize(tif));
+  std::vector<uint8_t> tile(static_cast<size_t>(TIFFTileSize(tif)));
+  if (tile_stride < (static_cast<size_t>(tile_width) * pixel_bits + 7) / 8 || tile.size() < tile_stride * tile_height)
+    tiff_fail("invalid tile size");
+  for (uint32_t ty = 0; ty < height; ty += tile_height)
+    for (uint32_t tx = 0; tx < width; tx += tile_width) {
+      if (TIFFReadTile(tif, tile.data(), tx, ty, 0, 0) < 0)
+        tiff_fail("cannot read tile at " + std::to_string(tx) + "," + std::to_string(ty));
+      // Tile widths are multiples of 16 pixels, so a tile's first sample starts on a byte.
+      const uint32_t columns = std::min(tile_width, width - tx), lines = std::min(tile_height, height - ty);
+      const size_t offset = static_cast<size_t>(tx) * pixel_bits / 8;
+      const size_t bytes = (static_cast<size_t>(columns) * pixel_bits + 7) / 8;
+      for (uint32_t r = 0; r < lines; ++r)
+        std::memcpy(rows.data() + stride * (ty + r) + offset, tile.data() + tile_stride * r, bytes);
+    }
+  return rows;
 }
 
 Decoded decode_tiff(const uint8_t* data, size_t size) {
@@ -347,16 +431,27 @@ Decoded decode_tiff(const uint8_t* data, size_t size) {
   TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &planar);
   if (!TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric)) tiff_fail("missing photometric interpretation");
   check_size(static_cast<int>(width), static_cast<int>(height));
+  if (too_many_pixels(width, height)) tiff_fail(kTooManyPixels);
   const bool gray = photometric == PHOTOMETRIC_MINISBLACK || photometric == PHOTOMETRIC_MINISWHITE;
-  const bool supported = planar == PLANARCONFIG_CONTIG && !TIFFIsTiled(tif) &&
+  uint16_t sample_format = SAMPLEFORMAT_UINT, extra_count = 0;
+  uint16_t* extra_types = nullptr;
+  TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLEFORMAT, &sample_format);
+  const bool premultiplied = photometric == PHOTOMETRIC_RGB && samples == 4 &&
+                             TIFFGetField(tif, TIFFTAG_EXTRASAMPLES, &extra_count, &extra_types) &&
+                             extra_count >= 1 && extra_types[0] == EXTRASAMPLE_ASSOCALPHA;
+  const bool rgb = photometric == PHOTOMETRIC_RGB && (samples == 3 || samples == 4);
+  const bool supported = planar == PLANARCONFIG_CONTIG && sample_format == SAMPLEFORMAT_UINT &&
                          ((gray && bits == 1 && samples == 1) || (gray && bits == 8 && samples <= 2) ||
-                          (photometric == PHOTOMETRIC_RGB && bits == 8 && (samples == 3 || samples == 4)) ||
+                          (photometric == PHOTOMETRIC_MINISBLACK && bits == 16 && samples == 1) ||
+                          (rgb && bits == 8) || (rgb && bits == 16 && !premultiplied) ||
                           (photometric == PHOTOMETRIC_PALETTE && bits == 8 && samples == 1));
   if (!supported)
     throw std::runtime_error("TIFF: unsupported layout (photometric " + std::to_string(photometric) + ", " +
-                             std::to_string(samples) + " samples of " + std::to_string(bits) +
-                             " bits, planar " + std::to_string(planar) + (TIFFIsTiled(tif) ? ", tiled" : "") +
-                             "); supported: 8-bit gray/RGB/RGBA/palette and bilevel strips");
+                             std::to_string(samples) + " samples of " + std::to_string(bits) + " bits, format " +
+                             std::to_string(sample_format) + ", planar " + std::to_string(planar) +
+                             (premultiplied ? ", premultiplied" : "") +
+                             "); supported: unsigned 8-bit gray/RGB/RGBA/palette, 16-bit gray/RGB/RGBA "
+                             "and bilevel, strips or tiles");
   uint16_t* colormap[3] = {nullptr, nullptr, nullptr};
   if (photometric == PHOTOMETRIC_PALETTE &&
       !TIFFGetField(tif, TIFFTAG_COLORMAP, &colormap[0], &colormap[1], &colormap[2]))
@@ -365,14 +460,13 @@ Decoded decode_tiff(const uint8_t* data, size_t size) {
   out.width = static_cast<int>(width);
   out.height = static_cast<int>(height);
   out.channels = gray ? 1 : 3;
-  std::vector<uint8_t> line(static_cast<size_t>(TIFFScanlineSize(tif)));
+  const std::vector<uint8_t> rows = tiff_read_rows(tif, width, height, bits * samples);
+  const size_t stride = static_cast<size_t>(TIFFScanlineSize(tif));
   std::unique_ptr<uint8_t, decltype(&std::free)> pixels(
       allocate(static_cast<size_t>(width) * height * out.channels), &std::free);
-  for (uint32_t y = 0; y < height; ++y) {
-    if (TIFFReadScanline(tif, line.data(), y, 0) < 0) tiff_fail("cannot read row " + std::to_string(y));
-    tiff_convert_row(line.data(), pixels.get() + static_cast<size_t>(y) * width * out.channels,
-                     out.width, samples, bits, photometric, colormap);
-  }
+  for (uint32_t y = 0; y < height; ++y)
+    tiff_convert_row(rows.data() + stride * y, pixels.get() + static_cast<size_t>(y) * width * out.channels,
+                     out.width, samples, bits, photometric, premultiplied, colormap);
   out.pixels = pixels.release();
   return out;
 }

@@ -20,13 +20,13 @@ public static class SyntheticPainter
         _ => throw new ArgumentException($"unknown synthetic category '{category}' (synth_texture, synth_object)"),
     };
 
-    /// <summary>Paints one defect of <paramref name="type"/> onto <paramref name="canvas"/>.</summary>
-    public static void Defect(SyntheticCanvas canvas, string type, SplitMix64 random)
+    /// <summary>Paints one defect of <paramref name="type"/> onto <paramref name="canvas"/>, on the
+    /// object's ring for objects (where it is visible), in the central region for textures (which
+    /// the center crop keeps).</summary>
+    public static void Defect(SyntheticCanvas canvas, string category, string type, SplitMix64 random)
     {
         var s = canvas.Size;
-        // Defects land in the central region, where objects are and where the crop keeps them.
-        var cx = random.Next(s * 3 / 10, s * 7 / 10);
-        var cy = random.Next(s * 3 / 10, s * 7 / 10);
+        var (cx, cy) = category == "synth_object" ? OnRing(s, random) : (random.Next(s * 3 / 10, s * 7 / 10), random.Next(s * 3 / 10, s * 7 / 10));
         switch (type)
         {
             case "scratch": Scratch(canvas, cx, cy, random); break;
@@ -34,6 +34,13 @@ public static class SyntheticPainter
             case "stain": Disc(canvas, cx, cy, s / 14.0 + random.NextDouble() * s / 14.0, (160, 110, 40), 0.55); break;
             default: throw new ArgumentException($"unknown defect type '{type}' (scratch, hole, stain)");
         }
+    }
+
+    private static (int X, int Y) OnRing(int size, SplitMix64 random)
+    {
+        var angle = random.NextDouble() * 2 * Math.PI;
+        var radius = size * (0.17 + 0.08 * random.NextDouble());
+        return ((int)(size / 2.0 + radius * Math.Cos(angle)), (int)(size / 2.0 + radius * Math.Sin(angle)));
     }
 
     private static SyntheticCanvas Texture(int size, SplitMix64 random)

@@ -7,7 +7,8 @@ namespace Uniformaly.Tests.Imaging;
 /// nothing aborts the process (libpng/libjpeg errors are caught natively).</summary>
 public sealed class ImageErrorTests
 {
-    private static readonly string[] Formats = ["rgb8.png", "rgb.jpg", "rgb_tiff_lzw.tif", "rgb_raw.tif", "rgb24.bmp", "palette8.bmp"];
+    private static readonly string[] Formats =
+        ["rgb8.png", "rgb.jpg", "rgb_tiff_lzw.tif", "rgb_raw.tif", "rgb_tiled.tif", "rgb24.bmp", "palette8.bmp", "bgra32_v5.bmp"];
 
     private static ImageException AssertUnreadable(string path, string reasonFragment)
     {
@@ -61,6 +62,22 @@ public sealed class ImageErrorTests
         AssertUnreadable(folder.File("crc.png", bytes), "PNG");
     }
 
+    /// <summary>Valid files in variants the decoder does not handle are named as unsupported, not corrupt.</summary>
+    [TestCase("float32.tif", "unsupported layout")]
+    [TestCase("anim.gif", "unsupported image format Gif")]
+    [TestCase("rle8.bmp", "unsupported compression 1")]
+    [TestCase("bitfields_10bit.bmp", "unsupported 32-bit bit-field layout")]
+    public void UnsupportedVariant_IsNamed(string fixture, string reason) =>
+        AssertUnreadable(ImagingFixtures.Path(fixture), reason);
+
+    /// <summary>Headers claiming more pixels than PIL opens fail before any large allocation.</summary>
+    [TestCase("bomb.png")]
+    [TestCase("bomb.jpg")]
+    [TestCase("bomb.tif")]
+    [TestCase("bomb.bmp")]
+    public void DecompressionBomb_IsRefusedLikePil(string fixture) =>
+        AssertUnreadable(ImagingFixtures.Path(fixture), "decompression bomb");
+
     [Test]
     public void Gif_IsUnsupported()
     {
@@ -91,5 +108,44 @@ public sealed class ImageErrorTests
         using var folder = new TempFolder();
         var path = folder.File("actually_png.jpg", ImagingFixtures.Bytes("rgb8.png"));
         Assert.That(ImageDecoder.Load(path).Pixels, Is.EqualTo(ImagingFixtures.Bytes("rgb8.png.rgb.u8")));
+    }
+
+    /// <summary>Cuts and random byte flips of every fixture either decode or raise an
+    /// <see cref="ImageException"/>; no other exception escapes and the process survives
+    /// (a longjmp-less libjpeg/libpng error would exit it).</summary>
+    [Test]
+    public void DamagedFiles_OnlyEverRaiseImageException()
+    {
+        using var folder = new TempFolder();
+        var random = new Random(11);
+        int rejected = 0;
+        foreach (var entry in ImagingFixtures.Entries("decode"))
+        {
+            var name = entry.GetProperty("file").GetString()!;
+            var bytes = ImagingFixtures.Bytes(name);
+            var path = Path.Combine(folder.Path, "damaged" + Path.GetExtension(name));
+            for (int trial = 0; trial < 40; trial++)
+            {
+                var damaged = trial < 20 ? bytes[..(1 + (bytes.Length - 1) * trial / 20)] : Flip(bytes, random);
+                File.WriteAllBytes(path, damaged);
+                try
+                {
+                    ImageDecoder.Load(path);
+                }
+                catch (ImageException error)
+                {
+                    Assert.That(error.FilePath, Is.EqualTo(path));
+                    rejected++;
+                }
+            }
+        }
+        Assert.That(rejected, Is.GreaterThan(ImagingFixtures.Entries("decode").Count() * 15));
+    }
+
+    private static byte[] Flip(byte[] bytes, Random random)
+    {
+        var copy = (byte[])bytes.Clone();
+        for (int k = 0; k < 4; k++) copy[random.Next(copy.Length)] = (byte)random.Next(256);
+        return copy;
     }
 }

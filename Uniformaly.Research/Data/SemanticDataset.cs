@@ -1,0 +1,98 @@
+using Uniformaly.Research.Imaging;
+using Uniformaly.Research.Torch;
+
+namespace Uniformaly.Research.Data;
+
+/// <summary>One image of a semantic dataset: an id for reports and its class.</summary>
+public sealed record SemanticSample(string Id, int ClassIndex);
+
+/// <summary>
+/// A classification dataset used for semantic anomaly detection (SPEC section 12): CIFAR-10/100 from
+/// the binary releases (CIFAR-100 by its 20 super-classes) or an ImageFolder tree (ImageNet-30,
+/// Species-60). It lists the train and test images with their classes and turns a batch of them
+/// into network input.
+/// </summary>
+public abstract class SemanticDataset
+{
+    public abstract string Name { get; }
+
+    public abstract IReadOnlyList<string> ClassNames { get; }
+
+    public abstract IReadOnlyList<SemanticSample> Train { get; }
+
+    public abstract IReadOnlyList<SemanticSample> Test { get; }
+
+    /// <summary>[B, 3, S, S] normalized images of <paramref name="samples"/> from the given split.</summary>
+    public abstract Tensor LoadBatch(IReadOnlyList<SemanticSample> samples, bool train);
+
+    /// <summary>"cifar10", "cifar100" or "imagefolder" (with the preprocessing of MVTec-style images).</summary>
+    public static SemanticDataset Open(string kind, string root, ImagePreprocessor preprocessor,
+        string trainSplit = "train", string testSplit = "test") => kind.ToLowerInvariant() switch
+    {
+        "cifar10" => new CifarDataset(root, cifar100: false),
+        "cifar100" => new CifarDataset(root, cifar100: true),
+        "imagefolder" => new FolderDataset(root, trainSplit, testSplit, preprocessor),
+        _ => throw new ArgumentException($"unknown semantic dataset '{kind}': cifar10, cifar100 or imagefolder"),
+    };
+
+    private sealed class CifarDataset : SemanticDataset
+    {
+        private readonly IReadOnlyList<CifarImage> _train;
+        private readonly IReadOnlyList<CifarImage> _test;
+        private readonly bool _cifar100;
+
+        public CifarDataset(string root, bool cifar100)
+        {
+            var folder = CifarBinary.ResolveFolder(root, cifar100);
+            (_cifar100, _train, _test) = (cifar100, CifarBinary.Read(folder, cifar100, train: true), CifarBinary.Read(folder, cifar100, train: false));
+            Train = _train.Select(i => new SemanticSample($"train/{i.Index}", ClassOf(i))).ToList();
+            Test = _test.Select(i => new SemanticSample($"test/{i.Index}", ClassOf(i))).ToList();
+        }
+
+        public override string Name => _cifar100 ? "cifar100" : "cifar10";
+
+        /// <summary>CIFAR-100 is used by its 20 super-classes, named by index.</summary>
+        public override IReadOnlyList<string> ClassNames =>
+            _cifar100 ? Enumerable.Range(0, 20).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList() : CifarBinary.Cifar10Classes;
+
+        public override IReadOnlyList<SemanticSample> Train { get; }
+
+        public override IReadOnlyList<SemanticSample> Test { get; }
+
+        public override Tensor LoadBatch(IReadOnlyList<SemanticSample> samples, bool train)
+        {
+            var images = train ? _train : _test;
+            return CifarPreprocessor.PreprocessBatch(samples.Select(s => images[int.Parse(s.Id[(s.Id.IndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture)].Rgb).ToList());
+        }
+
+        private int ClassOf(CifarImage image) => _cifar100 ? image.SuperClass : image.Label;
+    }
+
+    private sealed class FolderDataset : SemanticDataset
+    {
+        private readonly string _root;
+        private readonly ImagePreprocessor _preprocessor;
+
+        public FolderDataset(string root, string trainSplit, string testSplit, ImagePreprocessor preprocessor)
+        {
+            (_root, _preprocessor) = (root, preprocessor);
+            ClassNames = ImageFolderDataset.Classes(root, trainSplit);
+            var testClasses = ImageFolderDataset.Classes(root, testSplit);
+            if (!testClasses.SequenceEqual(ClassNames))
+                throw new DatasetException($"{Path.Combine(root, testSplit)} has other class folders than {Path.Combine(root, trainSplit)}");
+            Train = ImageFolderDataset.Images(root, trainSplit).Select(i => new SemanticSample(i.RelativePath, i.ClassIndex)).ToList();
+            Test = ImageFolderDataset.Images(root, testSplit).Select(i => new SemanticSample(i.RelativePath, i.ClassIndex)).ToList();
+        }
+
+        public override string Name => "imagefolder";
+
+        public override IReadOnlyList<string> ClassNames { get; }
+
+        public override IReadOnlyList<SemanticSample> Train { get; }
+
+        public override IReadOnlyList<SemanticSample> Test { get; }
+
+        public override Tensor LoadBatch(IReadOnlyList<SemanticSample> samples, bool train) =>
+            _preprocessor.LoadBatch(samples.Select(s => Path.Combine(_root, s.Id)).ToList());
+    }
+}

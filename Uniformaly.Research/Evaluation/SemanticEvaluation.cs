@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Uniformaly.Research.Common;
+using Uniformaly.Research.Data;
+using Uniformaly.Research.Detector;
+using Uniformaly.Research.Features;
+using Uniformaly.Research.Metrics;
+using Uniformaly.Research.Torch;
+
+namespace Uniformaly.Research.Evaluation;
+
+/// <summary>A semantic anomaly-detection run: which classes are normal, and the detector settings.</summary>
+public sealed record SemanticOptions
+{
+    /// <summary>Normal class indices: one (one-class) or several (multi-class).</summary>
+    public required IReadOnlySet<int> NormalClasses { get; init; }
+
+    public required DetectorSettings Detector { get; init; }
+
+    public Device Device { get; init; } = Device.Cpu;
+
+    public int BatchSize { get; init; } = 8;
+
+    /// <summary>Training images (of the normal classes) to draw, with the detector's seed; null = all.</summary>
+    public int? LowShot { get; init; }
+}
+
+/// <summary>
+/// Semantic anomaly detection (SPEC section 12): the bank is built from the training images of the
+/// normal classes; the whole test set is scored, anomalous = any other class. Image metrics only.
+/// </summary>
+public sealed class SemanticEvaluation(SemanticDataset dataset, IPatchFeatureExtractor extractor, IProgressSink progress)
+{
+    public CategoryResult Run(SemanticOptions options)
+    {
+        options.Detector.Validate();
+        TorchRuntime.EnsureAvailable(options.Device);
+        var clock = Stopwatch.StartNew();
+        var normal = dataset.Train.Where(s => options.NormalClasses.Contains(s.ClassIndex)).ToList();
+        var train = options.LowShot is { } shots ? LowShot.Select(normal, shots, options.Detector.Seed) : normal;
+        if (train.Count == 0) throw new DatasetException($"{dataset.Name}: no training images of the normal classes");
+        UniformalyDetector detector;
+        using (var stage = progress.Begin($"{dataset.Name}: embedding training images", train.Count))
+            detector = UniformalyDetector.Fit(options.Detector, Features(train, true, options.BatchSize, stage), options.Device, progress: progress);
+        using (detector)
+        {
+            var fitSeconds = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            var scored = Score(detector, options);
+            var scoreSeconds = clock.Elapsed.TotalSeconds;
+            var metrics = DetectionMetrics.Compute(scored.Select(s => (byte)s.Sample.Label).ToList(), scored.Select(s => s.Score).ToList());
+            var name = "normal " + string.Join("+", options.NormalClasses.Select(c => dataset.ClassNames[c]));
+            return new CategoryResult(name, metrics, train.Count, detector.BankSize, fitSeconds, scoreSeconds, fitSeconds + clock.Elapsed.TotalSeconds, scored);
+        }
+    }
+
+    private List<ScoredImage> Score(UniformalyDetector detector, SemanticOptions options)
+    {
+        var scored = new List<ScoredImage>();
+        using var stage = progress.Begin($"{dataset.Name}: scoring test images", dataset.Test.Count);
+        var batches = dataset.Test.Chunk(options.BatchSize).GetEnumerator();
+        foreach (var features in Features(dataset.Test, false, options.BatchSize, stage))
+        {
+            batches.MoveNext();
+            using var output = detector.Predict(features);
+            var scores = output.Scores.ToArray<float>();
+            for (var i = 0; i < batches.Current.Length; i++)
+            {
+                var sample = batches.Current[i];
+                var label = options.NormalClasses.Contains(sample.ClassIndex) ? 0 : 1;
+                var image = new ImageSample(sample.Id, sample.Id, dataset.Name, dataset.ClassNames[sample.ClassIndex], label, null);
+                scored.Add(new ScoredImage(image, scores[i]));
+            }
+        }
+        return scored;
+    }
+
+    private IEnumerable<PatchFeatures> Features(IReadOnlyList<SemanticSample> samples, bool train, int batchSize, IProgressStage stage)
+    {
+        foreach (var batch in samples.Chunk(batchSize))
+        {
+            using (var images = dataset.LoadBatch(batch, train))
+            using (var features = extractor.Extract(images))
+                yield return features;
+            stage.Advance(batch.Length);
+        }
+    }
+}
