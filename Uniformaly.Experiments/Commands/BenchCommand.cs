@@ -1,16 +1,18 @@
 using System.CommandLine;
 using Uniformaly.Research.Detection;
+using Uniformaly.Research.Models;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Experiments.Commands;
 
-/// <summary><c>uniformaly bench knn</c>: microbenchmarks of the detector's hot loops.</summary>
+/// <summary><c>uniformaly bench knn|vit</c>: microbenchmarks of the detector's hot loops.</summary>
 public static class BenchCommand
 {
     public static Command Create()
     {
         var command = new Command("bench", "Microbenchmarks of the detector's hot loops");
         command.Subcommands.Add(Knn());
+        command.Subcommands.Add(Vit());
         return command;
     }
 
@@ -41,6 +43,35 @@ public static class BenchCommand
                 Precision: ParsePrecision(parse.GetValue(precision)!)));
             Console.WriteLine(parse.GetValue(json) ? result.ToJson()
                 : $"{result.Implementation} on {result.Device}, {result.Threads} threads: bank {result.Bank}x{result.Dim}, {result.Queries} queries, n_nn {result.Nn}, chunk {result.ChunkRows} rows: {result.SecondsPerBatch * 1e3:F1} ms/batch, {result.Gflops:F1} GFLOP/s");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Times the ViT forward with random weights; compare with tools/bench/vit_forward.py.</summary>
+    private static Command Vit()
+    {
+        var arch = new Option<string>("--arch") { Description = "vit_small, vit_base or vit_large", DefaultValueFactory = _ => "vit_base" };
+        var patch = new Option<int>("--patch") { Description = "patch size p", DefaultValueFactory = _ => 16 };
+        var imageSize = new Option<int>("--imagesize") { Description = "square input side in pixels", DefaultValueFactory = _ => 224 };
+        var batch = new Option<int>("--batch") { Description = "images per forward", DefaultValueFactory = _ => 1 };
+        var device = new Option<string>("--device") { Description = "cpu or cuda[:i]", DefaultValueFactory = _ => "cpu" };
+        var threads = new Option<int?>("--threads") { Description = "intra-op threads (default: all cores)" };
+        var repeats = new Option<int>("--repeats") { Description = "timed forwards (the median is reported)", DefaultValueFactory = _ => 5 };
+        var warmup = new Option<int>("--warmup") { Description = "untimed forwards first", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "print one JSON object" };
+        var command = new Command("vit", "Time the ViT forward (every block, random weights): median seconds per image")
+        {
+            arch, patch, imageSize, batch, device, threads, repeats, warmup, json,
+        };
+        command.SetAction(parse =>
+        {
+            TorchRuntime.Initialize();
+            var result = VitForwardMicrobenchmark.Run(new VitBenchmarkOptions(
+                parse.GetValue(arch)!, parse.GetValue(patch), parse.GetValue(imageSize), parse.GetValue(batch), parse.GetValue(device)!,
+                parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(threads)));
+            Console.WriteLine(parse.GetValue(json) ? result.ToJson()
+                : $"{result.Implementation} on {result.Device}, {result.Threads} threads: {result.Arch}/{result.Patch} at {result.ImageSize} px, batch {result.Batch}: {result.SecondsPerImage * 1e3:F1} ms/image");
             return 0;
         });
         return command;

@@ -3,7 +3,7 @@ using NUnit.Framework;
 
 namespace Uniformaly.Tests.Cli;
 
-/// <summary><c>uniformaly bench knn</c> on a tiny problem: JSON shape and consistent figures.</summary>
+/// <summary><c>uniformaly bench knn</c> and <c>bench vit</c> on tiny problems: JSON shape and consistent figures.</summary>
 public sealed class BenchCommandTests
 {
     [Test]
@@ -31,5 +31,27 @@ public sealed class BenchCommandTests
         (code, _, error) = CliRunner.Run("bench", "knn", "--bank", "64", "--queries", "4", "--dim", "8", "--device", "cuda");
         Assert.That(code, Is.EqualTo(1));
         Assert.That(error, Does.Contain("CUDA is not available"));
+    }
+
+    [Test]
+    public void BenchVit_PrintsTheMedianSecondsPerImage()
+    {
+        var (code, output, error) = CliRunner.Run("bench", "vit", "--arch", "vit_small", "--patch", "16", "--imagesize", "32", "--batch", "2", "--repeats", "3", "--json");
+        Assert.That(code, Is.EqualTo(0), error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.That(root.GetProperty("arch").GetString(), Is.EqualTo("vit_small"));
+        Assert.That(root.GetProperty("image_size").GetInt32(), Is.EqualTo(32));
+        Assert.That(root.GetProperty("batch").GetInt32(), Is.EqualTo(2));
+        Assert.That(root.GetProperty("repeats").GetInt32(), Is.EqualTo(3));
+        Assert.That(root.GetProperty("seconds_per_image").GetDouble(), Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void BenchVit_UnknownArchitecture_FailsWithAMessage()
+    {
+        var (code, _, error) = CliRunner.Run("bench", "vit", "--arch", "vit_huge", "--imagesize", "32");
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("--arch"));
     }
 }
