@@ -26,8 +26,8 @@ public sealed class DetectorParityTests
 
         var scores = output.Scores.ToArray<float>();
         var maps = output.Maps.ToArray<float>();
-        AssertClose(scores, reference[$"{setting}.scores"].ToArray<float>(), "scores");
-        AssertClose(maps, reference[$"{setting}.maps"].ToArray<float>(), "maps");
+        ParityFixture.AssertClose(scores, reference[$"{setting}.scores"].ToArray<float>(), "scores");
+        ParityFixture.AssertClose(maps, reference[$"{setting}.maps"].ToArray<float>(), "maps");
 
         var labels = ParityFixture.Summary().GetProperty("test_images").EnumerateArray()
             .Select(p => (byte)(p.GetString()!.Contains("/good/") ? 0 : 1)).ToArray();
@@ -66,13 +66,4 @@ public sealed class DetectorParityTests
 
     private static PatchFeatures Embedding(Research.Checkpoints.StateDict reference, string split) =>
         new(reference[$"{split}.features"].Clone(), reference[$"{split}.cls_attention"].Clone(), 7, 7);
-
-    /// <summary>Elementwise |a - b| &lt;= 1e-4 |b| + 1e-6 max|b| (the absolute part covers values near 0).</summary>
-    private static void AssertClose(float[] actual, float[] expected, string what)
-    {
-        Assert.That(actual, Has.Length.EqualTo(expected.Length), what);
-        var scale = expected.Max(Math.Abs);
-        for (var i = 0; i < actual.Length; i++)
-            Assert.That(actual[i], Is.EqualTo(expected[i]).Within(1e-4 * Math.Abs(expected[i]) + 1e-6 * scale), $"{what}[{i}]");
-    }
 }

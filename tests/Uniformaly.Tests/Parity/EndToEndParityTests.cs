@@ -32,8 +32,8 @@ public sealed class EndToEndParityTests
 
         var scores = output.Scores.ToArray<float>();
         var maps = output.Maps.ToArray<float>();
-        AssertClose(scores, reference[$"{setting}.scores"].ToArray<float>(), "scores");
-        AssertClose(maps, reference[$"{setting}.maps"].ToArray<float>(), "maps");
+        ParityFixture.AssertClose(scores, reference[$"{setting}.scores"].ToArray<float>(), "scores");
+        ParityFixture.AssertClose(maps, reference[$"{setting}.maps"].ToArray<float>(), "maps");
         var labels = split.Test.Select(s => (byte)s.Label).ToArray();
         var masks = reference["test.masks"].ToArray<float>().Select(v => (byte)v).ToArray();
         Assert.That(Math.Round(BinaryMetrics.RocAuc(scores, labels), 4), Is.EqualTo(Math.Round(expected.GetProperty("image_auroc").GetDouble(), 4)));
@@ -49,13 +49,5 @@ public sealed class EndToEndParityTests
         var expected = reference["test.masks"].ToArray<float>().Select(v => (byte)v).ToArray();
         var actual = split.Test.SelectMany(s => s.MaskPath is { } m ? input.LoadMask(m, s.Path) : new byte[112 * 112]).ToArray();
         Assert.That(actual, Is.EqualTo(expected));
-    }
-
-    private static void AssertClose(float[] actual, float[] expected, string what)
-    {
-        Assert.That(actual, Has.Length.EqualTo(expected.Length), what);
-        var scale = expected.Max(Math.Abs);
-        for (var i = 0; i < actual.Length; i++)
-            Assert.That(actual[i], Is.EqualTo(expected[i]).Within(1e-4 * Math.Abs(expected[i]) + 1e-6 * scale), $"{what}[{i}]");
     }
 }

@@ -52,4 +52,14 @@ public static class ParityFixture
             Sampler = SamplerKind.Identity,
         };
     }
+
+    /// <summary>Elementwise |a - b| &lt;= 1e-4 |b| + 1e-6 max|b|: relative error under 1e-4, with an
+    /// absolute floor for values near 0 (map borders).</summary>
+    public static void AssertClose(float[] actual, float[] expected, string what)
+    {
+        NUnit.Framework.Assert.That(actual, NUnit.Framework.Has.Length.EqualTo(expected.Length), what);
+        var scale = expected.Max(v => Math.Abs((double)v));
+        for (var i = 0; i < actual.Length; i++)
+            NUnit.Framework.Assert.That(actual[i], NUnit.Framework.Is.EqualTo((double)expected[i]).Within(1e-4 * Math.Abs(expected[i]) + 1e-6 * scale), $"{what}[{i}]");
+    }
 }
