@@ -107,6 +107,9 @@ def main():
     masks[3, 0:24, 30:32] = 1
     amaps = rng.random(masks.shape).astype(np.float32) * 0.6 + masks * rng.random(masks.shape).astype(np.float32) * 0.8
     pro = {"masks": masks.tolist(), "maps": amaps.astype(float).tolist(), "aupro": aupro(masks, amaps)}
+    # Coarse maps: many pixels tie with each other and with thresholds (strict '>' matters).
+    coarse = (np.round(amaps * 20) / 20).astype(np.float32)
+    pro_coarse = {"maps": coarse.astype(float).tolist(), "aupro": aupro(masks, coarse)}
     clustering = [
         clustering_case("perfect_relabelled", [0, 0, 1, 1, 2, 2], [2, 2, 0, 0, 1, 1]),
         clustering_case("mixed", [0, 0, 0, 1, 1, 1, 2, 2, 2, 2], [0, 0, 1, 1, 1, 2, 2, 2, 0, 2]),
@@ -118,7 +121,7 @@ def main():
     pca = {"data": pca_data.tolist(), "projection": sklearn.decomposition.PCA(2).fit_transform(pca_data).tolist()}
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "metrics.json"), "w") as f:
-        json.dump({"binary": binary, "aupro": pro, "clustering": clustering, "kmeans": kmeans, "pca": pca}, f)
+        json.dump({"binary": binary, "aupro": pro, "aupro_coarse": pro_coarse, "clustering": clustering, "kmeans": kmeans, "pca": pca}, f)
 
 
 if __name__ == "__main__":

@@ -19,16 +19,30 @@ public static class Aupro
         double maxFpr = 0.3, int steps = 200)
     {
         if (maps.Count != masks.Count || maps.Count == 0) throw new ArgumentException($"{maps.Count} maps for {masks.Count} masks");
+        for (var i = 0; i < maps.Count; i++)
+            if (maps[i].Length != height * width) throw new ArgumentException($"map {i} has {maps[i].Length} pixels, expected {height}x{width}", nameof(maps));
         var regions = masks.Select(m => ConnectedComponents.Label(m, height, width)).ToList();
         if (regions.All(r => r.Count == 0)) throw new ArgumentException("AUPRO needs at least one anomalous region in the masks");
         var normalPixels = masks.Sum(m => m.LongLength - m.Count(v => v != 0));
         var (min, max) = Range(maps);
-        // Thresholds are independent: evaluate them in parallel, keep them in order.
-        var points = Thresholds(min, max, steps).AsParallel().AsOrdered().Select(threshold =>
+        var thresholds = Thresholds(min, max, steps).ToArray();
+        // One pass per image bins every pixel by how many thresholds it exceeds; suffix sums then
+        // give each threshold's counts exactly (integers), instead of one pass per threshold.
+        var perImage = Enumerable.Range(0, maps.Count).AsParallel().AsOrdered()
+            .Select(i => Histogram(maps[i], masks[i], regions[i], thresholds)).ToList();
+        var points = new List<(double Fpr, double Pro)>(thresholds.Length);
+        for (var t = 0; t < thresholds.Length; t++)
         {
-            var (pro, falsePositives) = Evaluate(maps, masks, regions, threshold);
-            return (Fpr: falsePositives / (double)normalPixels, Pro: pro);
-        });
+            double overlapSum = 0;
+            var (regionCount, falsePositives) = (0, 0L);
+            foreach (var (normalAbove, regionAbove, regionSizes) in perImage)
+            {
+                falsePositives += normalAbove[t];
+                for (var r = 1; r < regionSizes.Length; r++) overlapSum += regionAbove[r][t] / (double)regionSizes[r];
+                regionCount += regionSizes.Length - 1;
+            }
+            points.Add((falsePositives / (double)normalPixels, overlapSum / regionCount));
+        }
         return Area(points.Where(p => p.Fpr < maxFpr).ToList());
     }
 
@@ -46,28 +60,53 @@ public static class Aupro
         for (long i = 0; i < count; i++) yield return min + (float)i * increment;
     }
 
-    private static (double Pro, long FalsePositives) Evaluate(IReadOnlyList<float[]> maps, IReadOnlyList<byte[]> masks,
-        List<(int[] Labels, int Count)> regions, float threshold)
+    /// <summary>For one image: per threshold index t, the normal pixels above thresholds[t], and for
+    /// each region (1-based) its pixels above thresholds[t] and its size.</summary>
+    private static (long[] NormalAbove, long[][] RegionAbove, long[] RegionSizes) Histogram(float[] map, byte[] mask,
+        (int[] Labels, int Count) regions, float[] thresholds)
     {
-        double overlapSum = 0;
-        var regionCount = 0;
-        long falsePositives = 0;
-        for (var i = 0; i < maps.Count; i++)
+        var bins = thresholds.Length + 1;
+        var normal = new long[bins];
+        var region = new long[regions.Count + 1][];
+        for (var r = 0; r <= regions.Count; r++) region[r] = new long[bins];
+        var sizes = new long[regions.Count + 1];
+        for (var p = 0; p < map.Length; p++)
         {
-            var (labels, count) = regions[i];
-            var hits = new long[count + 1];
-            var sizes = new long[count + 1];
-            for (var p = 0; p < labels.Length; p++)
-            {
-                var above = maps[i][p] > threshold;
-                sizes[labels[p]]++;
-                if (above) hits[labels[p]]++;
-                if (above && masks[i][p] == 0) falsePositives++;
-            }
-            for (var r = 1; r <= count; r++) overlapSum += hits[r] / (double)sizes[r];
-            regionCount += count;
+            // The pixel is above thresholds[0 .. exceeded-1] (ascending thresholds).
+            var exceeded = CountBelow(thresholds, map[p]);
+            var label = regions.Labels[p];
+            sizes[label]++;
+            region[label][exceeded]++;
+            if (mask[p] == 0) normal[exceeded]++;
         }
-        return (overlapSum / regionCount, falsePositives);
+        for (var r = 0; r <= regions.Count; r++) SuffixAbove(region[r]);
+        SuffixAbove(normal);
+        return (normal, region, sizes);
+    }
+
+    /// <summary>Turns "pixels exceeding exactly k thresholds" into "pixels above threshold t" (k > t).</summary>
+    private static void SuffixAbove(long[] counts)
+    {
+        long running = 0;
+        for (var t = counts.Length - 1; t >= 0; t--)
+        {
+            var exactly = counts[t];
+            counts[t] = running;
+            running += exactly;
+        }
+    }
+
+    /// <summary>How many thresholds are strictly below the value (binary search, ascending thresholds).</summary>
+    private static int CountBelow(float[] thresholds, float value)
+    {
+        var (lo, hi) = (0, thresholds.Length);
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (thresholds[mid] < value) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 
     private static (float Min, float Max) Range(IReadOnlyList<float[]> maps)

@@ -17,6 +17,29 @@ public sealed class AuproTests
     }
 
     [Test]
+    public void CoarseMapsTiedWithThresholds_MatchTheDinomalyReference()
+    {
+        // Values on a 0.05 grid: hundreds of pixels equal a threshold exactly, so '>' versus '>=' shows.
+        var masks = Masks(MetricFixture.Root.GetProperty("aupro").GetProperty("masks"));
+        var fixture = MetricFixture.Root.GetProperty("aupro_coarse");
+        var maps = Maps(fixture.GetProperty("maps"));
+        Assert.That(Aupro.Compute(maps, masks, 24, 32), Is.EqualTo(fixture.GetProperty("aupro").GetDouble()).Within(1e-6));
+    }
+
+    [Test]
+    public void MapOfTheWrongSize_IsRejected()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Aupro.Compute([new float[3]], [new byte[] { 1, 0, 0, 0 }], 2, 2));
+        Assert.That(e!.Message, Does.Contain("map 0 has 3 pixels"));
+    }
+
+    private static List<byte[]> Masks(System.Text.Json.JsonElement e) =>
+        e.EnumerateArray().Select(m => m.EnumerateArray().SelectMany(r => r.EnumerateArray().Select(v => (byte)v.GetInt32())).ToArray()).ToList();
+
+    private static List<float[]> Maps(System.Text.Json.JsonElement e) =>
+        e.EnumerateArray().Select(m => m.EnumerateArray().SelectMany(r => r.EnumerateArray().Select(v => (float)v.GetDouble())).ToArray()).ToList();
+
+    [Test]
     public void MapsThatRankRegionsFirst_ScoreHigher()
     {
         // 4x4 image, anomaly in the top-left 2x2; normal pixels carry a ramp of low values.

@@ -46,6 +46,20 @@ public sealed class BinaryMetricsTests
     }
 
     [Test]
+    public void InfiniteScores_AreRejected()
+    {
+        var e = Assert.Throws<ArgumentException>(() => BinaryMetrics.RocAuc([float.PositiveInfinity, 0.2f], [0, 1]));
+        Assert.That(e!.Message, Does.Contain("infinity"));
+    }
+
+    [Test]
+    public void LabelsOtherThanZeroOrOne_AreRejected()
+    {
+        var e = Assert.Throws<ArgumentException>(() => BinaryMetrics.RocAuc([0.1f, 0.2f], [0, 2]));
+        Assert.That(e!.Message, Does.Contain("0 or 1"));
+    }
+
+    [Test]
     public void LengthMismatch_IsRejected()
     {
         Assert.Throws<ArgumentException>(() => BinaryMetrics.F1Max([0.1f], [0, 1]));
