@@ -22,8 +22,11 @@ public sealed record LineSeries(string Name, IReadOnlyList<double> Values, LineS
 /// </summary>
 public static class LineChart
 {
-    private const int Width = 760, Height = 460, Left = 70, Right = 210, Top = 50, Bottom = 60;
-    private const int PlotWidth = Width - Left - Right, PlotHeight = Height - Top - Bottom;
+    private const int Left = 70, Top = 50, Bottom = 60, PlotWidth = 480, PlotHeight = 350;
+    private const int LegendLeft = Left + PlotWidth + 20, LegendRowHeight = 22;
+
+    /// <summary>Rough width of a 12 px sans-serif character, to size the canvas to the legend.</summary>
+    private const double CharacterWidth = 7.0;
 
     /// <summary>A chart over numeric x values (e.g. the top k-ratio in percent).</summary>
     /// <param name="title">Drawn above the plot; titles and labels are XML-escaped.</param>
@@ -66,8 +69,10 @@ public static class LineChart
         double Px(double position) => Left + position * PlotWidth;
         double Py(double value) => Top + PlotHeight - (value - yTicks[0]) / (yTicks[^1] - yTicks[0]) * PlotHeight;
 
+        var width = (int)Math.Ceiling(Math.Max(Left + PlotWidth + 210, LegendLeft + 46 + CharacterWidth * series.Max(s => s.Name.Length)));
+        var height = Math.Max(Top + PlotHeight + Bottom, Top + LegendRowHeight * series.Count + 20);
         var svg = new StringBuilder();
-        Header(svg, title, xLabel, yLabel);
+        Header(svg, width, height, title, xLabel, yLabel);
         foreach (var (position, label) in xTicks)
             Append(svg, $"<line x1=\"{Px(position):F1}\" y1=\"{Top}\" x2=\"{Px(position):F1}\" y2=\"{Top + PlotHeight}\" stroke=\"#e4e4e4\"/><text x=\"{Px(position):F1}\" y=\"{Top + PlotHeight + 18}\" text-anchor=\"middle\" font-size=\"12\">{Escape(label)}</text>\n");
         foreach (var tick in yTicks)
@@ -80,12 +85,13 @@ public static class LineChart
         return svg.ToString();
     }
 
-    private static void Header(StringBuilder svg, string title, string xLabel, string yLabel)
+    /// <summary>The canvas is <paramref name="width"/> x <paramref name="height"/> px: the fixed plot area plus room for the legend.</summary>
+    private static void Header(StringBuilder svg, int width, int height, string title, string xLabel, string yLabel)
     {
-        Append(svg, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" font-family=\"sans-serif\">\n");
-        Append(svg, $"<rect width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>\n");
+        Append(svg, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\">\n");
+        Append(svg, $"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>\n");
         Append(svg, $"<text x=\"{Left + PlotWidth / 2}\" y=\"30\" text-anchor=\"middle\" font-size=\"16\">{Escape(title)}</text>\n");
-        Append(svg, $"<text x=\"{Left + PlotWidth / 2}\" y=\"{Height - 15}\" text-anchor=\"middle\" font-size=\"13\">{Escape(xLabel)}</text>\n");
+        Append(svg, $"<text x=\"{Left + PlotWidth / 2}\" y=\"{Top + PlotHeight + 45}\" text-anchor=\"middle\" font-size=\"13\">{Escape(xLabel)}</text>\n");
         Append(svg, $"<text x=\"18\" y=\"{Top + PlotHeight / 2}\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 18 {Top + PlotHeight / 2})\">{Escape(yLabel)}</text>\n");
     }
 
@@ -113,10 +119,10 @@ public static class LineChart
 
     private static void DrawLegend(StringBuilder svg, IReadOnlyList<LineSeries> series)
     {
-        const int x = Left + PlotWidth + 20;
+        const int x = LegendLeft;
         for (var i = 0; i < series.Count; i++)
         {
-            var y = Top + 12 + 22 * i;
+            var y = Top + 12 + LegendRowHeight * i;
             var color = Color(series[i], i);
             Append(svg, $"<g class=\"legend-entry\" stroke=\"{color}\" fill=\"{color}\"><line x1=\"{x}\" y1=\"{y}\" x2=\"{x + 28}\" y2=\"{y}\" stroke-width=\"2\"{Dash(series[i].Style)}/><circle cx=\"{x + 14}\" cy=\"{y}\" r=\"3.5\"{Hollow(series[i].Style)}/>");
             Append(svg, $"<text x=\"{x + 36}\" y=\"{y + 4}\" font-size=\"12\" stroke=\"none\" fill=\"#222\">{Escape(series[i].Name)}</text></g>\n");

@@ -105,6 +105,21 @@ public sealed class LineChartTests
         Assert.That(Directory.GetFiles(Path.GetDirectoryName(path)!), Has.Length.EqualTo(1));
     }
 
+    [Test]
+    public void LongLegendLabels_WidenTheCanvasInsteadOfBeingCut()
+    {
+        var name = new string('m', 60);
+        var document = XDocument.Parse(LineChart.RenderCategorical("t", "x", "y", ["a", "b"], [new LineSeries(name, [1.0, 2.0])]));
+        var width = double.Parse(document.Root!.Attribute("width")!.Value, CultureInfo.InvariantCulture);
+        Assert.That(width, Is.GreaterThanOrEqualTo(70 + 480 + 20 + 36 + 60 * 7.0));
+    }
+
+    [Test]
+    public void Palette_HasAtLeastTenDistinctColours()
+    {
+        Assert.That(ScatterPlot.Palette.Distinct().Count(), Is.GreaterThanOrEqualTo(10).And.EqualTo(ScatterPlot.Palette.Length));
+    }
+
     private static List<string> XTickLabels(XDocument document) =>
         document.Descendants(Svg + "text").Where(t => (string?)t.Attribute("text-anchor") == "middle" && t.Attribute("font-size")!.Value == "12").Select(t => t.Value).ToList();
 
