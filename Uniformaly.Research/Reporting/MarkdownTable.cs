@@ -40,6 +40,13 @@ public sealed class MarkdownTable(IReadOnlyList<string> header)
         return sb.ToString();
     }
 
+    /// <summary>Writes <c>&lt;name&gt;.md</c> and <c>&lt;name&gt;.csv</c> into <paramref name="folder"/>, each atomically.</summary>
+    public void WriteFiles(string folder, string name)
+    {
+        Common.AtomicFile.WriteAllText(Path.Combine(folder, name + ".md"), ToMarkdown());
+        Common.AtomicFile.WriteAllText(Path.Combine(folder, name + ".csv"), ToCsv());
+    }
+
     private static string Quote(string cell) =>
         cell.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + cell.Replace("\"", "\"\"") + "\"" : cell;
 }

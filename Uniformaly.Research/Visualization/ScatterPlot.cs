@@ -7,9 +7,13 @@ namespace Uniformaly.Research.Visualization;
 /// <summary>A 2-D scatter of points coloured by group (cluster), as a standalone SVG.</summary>
 public static class ScatterPlot
 {
-    /// <summary>Ten distinguishable colours (matplotlib's tab10), cycled.</summary>
+    /// <summary>Twenty distinguishable colours (matplotlib's tab10, then the light halves of tab20),
+    /// cycled; the first ten are the strongest, so small cluster counts get them.</summary>
     public static readonly string[] Palette =
-        ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+    [
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+        "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
+    ];
 
     private const int Width = 640, Height = 480, Margin = 50, LegendWidth = 140;
 
