@@ -1,4 +1,5 @@
 using System.Globalization;
+using Uniformaly.Research.Reporting;
 
 namespace Uniformaly.Research.Data;
 
@@ -7,16 +8,10 @@ public static class Species60Splits
 {
     public static IReadOnlyList<int> Get(string split)
     {
-        using var stream = typeof(Species60Splits).Assembly.GetManifestResourceStream("species60_splits.csv")
-            ?? throw new InvalidOperationException("the Species-60 split table is missing from the assembly");
-        using var reader = new StreamReader(stream);
-        reader.ReadLine(); // header: split,normal_class_indices
-        while (reader.ReadLine() is { } line)
-        {
-            var parts = line.Split(',');
-            if (string.Equals(parts[0], split, StringComparison.OrdinalIgnoreCase))
-                return parts[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList();
-        }
-        throw new ArgumentException($"--normal-split: unknown split '{split}' (A, B, C, D, E)");
+        var table = PaperResults.Load("uniformaly_species60_splits");
+        var key = table.RowKeys.FirstOrDefault(k => string.Equals(k, split, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"--normal-split: unknown split '{split}' ({string.Join(", ", table.RowKeys)})");
+        return table.Text(key, "normal_class_indices").Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList();
     }
 }
