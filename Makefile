@@ -7,6 +7,7 @@ TORCH_PREFIX ?=
 CMAKE_ARGS := -DCMAKE_BUILD_TYPE=Release $(if $(TORCH_PREFIX),-DCMAKE_PREFIX_PATH=$(TORCH_PREFIX))
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
+MAKEFLAGS += --no-print-directory
 
 .PHONY: deps native build test demo clean bench
 
