@@ -8,7 +8,7 @@ using Uniformaly.Research.Evaluation;
 
 namespace Uniformaly.Experiments.Commands;
 
-/// <summary><c>uniformaly run</c>: fit and evaluate UniFormaly on an MVTec-layout dataset in one go.</summary>
+/// <summary><c>uniformaly run</c>: fit and evaluate UniFormaly in one go, on defect (MVTec-layout) or semantic (CIFAR, ImageFolder) data.</summary>
 public static class RunCommand
 {
     public static Command Create()
@@ -28,7 +28,7 @@ public static class RunCommand
         var config = new Option<string?>(ConfigFile.OptionName) { Description = "YAML file with any of these options (the command line wins)" };
         var detector = new DetectorOptions();
         var compute = new ComputeOptions();
-        var command = new Command("run", "Fit and evaluate on an MVTec-layout dataset; writes scores.csv, metrics.json, settings.json")
+        var command = new Command("run", "Fit and evaluate on an MVTec-layout, CIFAR or ImageFolder dataset; writes scores.csv, metrics.json, settings.json")
         {
             dataset, dataRoot, categories, multiclass, lowShot, output, saveMaps, skipBad, config, normal, normalSplit, trainSplit, testSplit,
         };
