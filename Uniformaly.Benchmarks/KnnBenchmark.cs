@@ -31,20 +31,15 @@ public class KnnBenchmark
     [Params(1)]
     public int Nn { get; set; }
 
-    /// <summary>Both sides use every core, the toolkit's default.</summary>
-    public static int Threads => Environment.ProcessorCount;
-
     [GlobalSetup]
     public void Setup()
     {
-        TorchRuntime.Initialize();
-        TorchRuntime.NumThreads = Threads;
-        TorchRuntime.ManualSeed(0);
+        BenchmarkRuntime.Prepare();
         _bank = MemoryBank.FromFeatures(Tensor.Randn([Bank, Dim]), Device.Cpu);
         _queries = Tensor.Randn([Queries, Dim]);
         _exact = new ExactNearestNeighbourSearch(_bank);
         _bfloat16 = new ExactNearestNeighbourSearch(_bank, precision: SearchPrecision.CertifiedBFloat16);
-        _reference = PythonReference.Start("knn_faiss", Threads, new Dictionary<string, object>
+        _reference = PythonReference.Start("knn_faiss", BenchmarkRuntime.Threads, new Dictionary<string, object>
         {
             ["bank"] = Bank, ["queries"] = Queries, ["dim"] = Dim, ["nn"] = Nn,
         });

@@ -20,18 +20,13 @@ public class MatMulBenchmark
     [Params(1024)]
     public int N { get; set; }
 
-    /// <summary>Both sides use every core, the toolkit's default.</summary>
-    public static int Threads => Environment.ProcessorCount;
-
     [GlobalSetup]
     public void Setup()
     {
-        TorchRuntime.Initialize();
-        TorchRuntime.NumThreads = Threads;
-        TorchRuntime.ManualSeed(0);
+        BenchmarkRuntime.Prepare();
         _a = Tensor.Rand([N, N]);
         _b = Tensor.Rand([N, N]);
-        _reference = PythonReference.Start("matmul", Threads, new Dictionary<string, object> { ["n"] = N });
+        _reference = PythonReference.Start("matmul", BenchmarkRuntime.Threads, new Dictionary<string, object> { ["n"] = N });
     }
 
     [GlobalCleanup]

@@ -27,19 +27,14 @@ public class VitForwardBenchmark
     [Params(224)]
     public int ImageSize { get; set; }
 
-    /// <summary>Both sides use every core, the toolkit's default.</summary>
-    public static int Threads => Environment.ProcessorCount;
-
     [GlobalSetup]
     public void Setup()
     {
-        TorchRuntime.Initialize();
-        TorchRuntime.NumThreads = Threads;
-        TorchRuntime.ManualSeed(0);
+        BenchmarkRuntime.Prepare();
         _model = VisionTransformer.Random(VitArchitecture.Base(Patch));
         _images = Tensor.Randn([1, 3, ImageSize, ImageSize]);
         _model.Forward(_images, AllBlocks).Dispose(); // warm-up: first-call allocations
-        _reference = PythonReference.Start("vit_forward", Threads, new Dictionary<string, object>
+        _reference = PythonReference.Start("vit_forward", BenchmarkRuntime.Threads, new Dictionary<string, object>
         {
             ["arch"] = "vit_base", ["patch"] = Patch, ["imagesize"] = ImageSize, ["batch"] = 1,
         });
