@@ -99,10 +99,11 @@ public static class RunCommand
 
     private static int Execute(EvaluationOptions options)
     {
+        var splits = DetectionEvaluation.LoadSplits(options); // bad data fails before a model is loaded
         using var backend = DetectorBackend.Create(options.Detector, options.Device);
         Console.Error.WriteLine(backend.Description);
         var result = ProgressDisplay.Run(progress =>
-            new DetectionEvaluation(backend.Input, backend.Extractor, progress).Run(options));
+            new DetectionEvaluation(backend.Input, backend.Extractor, progress).Run(options, splits));
         EvaluationWriter.Write(options.OutputFolder, result, Settings(options, backend.Description));
         foreach (var warning in result.Warnings) Console.Error.WriteLine($"warning: {warning}");
         Console.WriteLine(EvaluationWriter.Table(result).ToMarkdown());

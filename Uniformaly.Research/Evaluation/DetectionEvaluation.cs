@@ -18,14 +18,20 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtracto
 {
     private EmbeddingStream _stream = null!;
 
-    public EvaluationResult Run(EvaluationOptions options)
+    /// <summary>Lists the dataset's categories; cheap, so callers can check the data before loading a model.</summary>
+    public static IReadOnlyList<CategorySplit> LoadSplits(EvaluationOptions options) =>
+        MvtecLayoutDataset.ResolveCategories(options.DataRoot, options.Dataset, options.Categories)
+            .Select(c => MvtecLayoutDataset.Load(options.DataRoot, c, options.Dataset)).ToList();
+
+    public EvaluationResult Run(EvaluationOptions options) => Run(options, LoadSplits(options));
+
+    /// <summary>Runs on splits already listed by <see cref="LoadSplits"/>.</summary>
+    public EvaluationResult Run(EvaluationOptions options, IReadOnlyList<CategorySplit> splits)
     {
         options.Detector.Validate();
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "--batch-size must be at least 1");
         TorchRuntime.EnsureAvailable(options.Device);
         _stream = new EmbeddingStream(input, embedder, options.BatchSize, options.SkipBadImages);
-        var splits = MvtecLayoutDataset.ResolveCategories(options.DataRoot, options.Dataset, options.Categories)
-            .Select(c => MvtecLayoutDataset.Load(options.DataRoot, c, options.Dataset)).ToList();
         var results = options.MultiClass ? RunMultiClass(options, splits) : splits.Select(s => RunOneClass(options, s)).ToList();
         return new EvaluationResult(results, _stream.Warnings);
     }
@@ -38,7 +44,7 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtracto
         return Evaluate(options, detector, split, train.Count, clock.Elapsed.TotalSeconds);
     }
 
-    private List<CategoryResult> RunMultiClass(EvaluationOptions options, List<CategorySplit> splits)
+    private List<CategoryResult> RunMultiClass(EvaluationOptions options, IReadOnlyList<CategorySplit> splits)
     {
         var clock = Stopwatch.StartNew();
         var train = splits.SelectMany(s => TrainingImages(options, s)).ToList();
