@@ -55,3 +55,21 @@ public sealed class BenchCommandTests
         Assert.That(error, Does.Contain("--arch"));
     }
 }
+
+public sealed class BenchEndToEndTests
+{
+    [Test]
+    public void BenchE2e_ReportsThroughputAndPeakMemory()
+    {
+        var (code, stdout, error) = CliRunner.Run("bench", "e2e", "--train", "3", "--test", "5", "--size", "64", "--json",
+            "--checkpoint", Parity.ParityFixture.Checkpoint, "--layers", "1-3", "--resize", "64", "--imagesize", "64", "--kernel", "3");
+        Assert.That(code, Is.EqualTo(0), error);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.That(root.GetProperty("train_images").GetInt32(), Is.EqualTo(3));
+        Assert.That(root.GetProperty("test_images").GetInt32(), Is.EqualTo(2 + 3), "2 normal, one per defect type");
+        Assert.That(root.GetProperty("fit_images_per_second").GetDouble(), Is.GreaterThan(0));
+        Assert.That(root.GetProperty("predict_images_per_second").GetDouble(), Is.GreaterThan(0));
+        Assert.That(root.GetProperty("peak_memory_megabytes").GetDouble(), Is.GreaterThan(10));
+    }
+}
