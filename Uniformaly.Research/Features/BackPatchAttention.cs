@@ -47,18 +47,4 @@ public sealed class BackPatchAttention
 
     /// <summary>The binary mask M = smoothed &gt; lambda (strict), [B, N] bool.</summary>
     public Tensor Mask(Tensor normalized) => normalized > Threshold;
-
-    /// <summary>What multiplies the test patch scores [B, N] float32: M as 0/1 (Binary), the
-    /// normalized smoothed attention (Soft), or ones (Off).</summary>
-    public Tensor Weights(Tensor normalized, BackPatchMaskingMode mode)
-    {
-        using var scope = new DisposeScope();
-        var weights = mode switch
-        {
-            BackPatchMaskingMode.Binary => Mask(normalized).To(DType.Float32),
-            BackPatchMaskingMode.Soft => normalized.To(DType.Float32).Clone(),
-            _ => Tensor.Ones(normalized.Shape, DType.Float32, normalized.Device),
-        };
-        return scope.MoveToOuter(weights);
-    }
 }

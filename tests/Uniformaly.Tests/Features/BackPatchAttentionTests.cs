@@ -72,19 +72,6 @@ public sealed class BackPatchAttentionTests
         Assert.That(mask.ToArray<bool>(), Is.EqualTo(new[] { true, false, false, false }));
     }
 
-    [Test]
-    public void Weights_AreTheMaskTheSmoothedMapOrOnes()
-    {
-        using var normalized = Tensor.FromArray(new[] { 1f, 0.5f, 0.05f, 0f }, 1, 4);
-        var bpm = new BackPatchAttention(7, 0.1);
-        using var binary = bpm.Weights(normalized, BackPatchMaskingMode.Binary);
-        using var soft = bpm.Weights(normalized, BackPatchMaskingMode.Soft);
-        using var off = bpm.Weights(normalized, BackPatchMaskingMode.Off);
-        Assert.That(binary.ToArray<float>(), Is.EqualTo(new[] { 1f, 1f, 0f, 0f }));
-        Assert.That(soft.ToArray<float>(), Is.EqualTo(new[] { 1f, 0.5f, 0.05f, 0f }));
-        Assert.That(off.ToArray<float>(), Is.EqualTo(new[] { 1f, 1f, 1f, 1f }));
-    }
-
     [TestCase(0)]
     [TestCase(-1)]
     [TestCase(2)]
