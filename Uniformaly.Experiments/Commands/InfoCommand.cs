@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Uniformaly.Research.Imaging;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Experiments.Commands;
@@ -8,7 +9,7 @@ public static class InfoCommand
 {
     public static Command Create()
     {
-        var command = new Command("info", "Print the libtorch version, threads, CUDA availability and devices");
+        var command = new Command("info", "Print the native bridge, libtorch version, image codecs, threads, CUDA availability and devices");
         command.SetAction(_ =>
         {
             TorchRuntime.Initialize();
@@ -21,7 +22,9 @@ public static class InfoCommand
     public static IEnumerable<string> Describe()
     {
         yield return $"uniformaly {typeof(InfoCommand).Assembly.GetName().Version}";
+        yield return $"native bridge:   {NativeLibraryResolver.Source}";
         yield return $"libtorch:        {TorchRuntime.Version}";
+        yield return $"image codecs:    {(ImageCodecs.Available ? "PNG, JPEG, TIFF, BMP" : "BMP only (native/ was built without libpng, libjpeg and libtiff)")}";
         yield return $"threads:         {TorchRuntime.NumThreads} (cores: {Environment.ProcessorCount})";
         var cuda = TorchRuntime.CudaIsAvailable;
         yield return $"cuda available:  {(cuda ? "yes" : "no")}";

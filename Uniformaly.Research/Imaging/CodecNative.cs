@@ -14,6 +14,7 @@ internal static unsafe class CodecNative
     [DllImport(Lib)] internal static extern void ufm_image_free(IntPtr pixels);
     [DllImport(Lib)] internal static extern int ufm_png_encode(byte* pixels, int width, int height, int channels,
         out IntPtr png, out long length);
+    [DllImport(Lib)] internal static extern int ufm_image_codecs_available();
 
     internal static string LastError()
     {

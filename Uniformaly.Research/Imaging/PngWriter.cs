@@ -42,7 +42,16 @@ public static class PngWriter
     private static void Write(string path, byte[] pixels, int width, int height, int channels)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var png = Encode(pixels, width, height, channels);
+        byte[] png;
+        try
+        {
+            png = Encode(pixels, width, height, channels);
+        }
+        catch (InvalidOperationException e)
+        {
+            // libpng's refusal, or a bridge built without codecs: the caller needs to know which file.
+            throw new ImageException(path, e.Message, e);
+        }
         try
         {
             AtomicFile.Write(path, stream => stream.Write(png));

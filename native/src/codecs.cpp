@@ -547,6 +547,9 @@ UFM_EXPORT int ufm_image_decode(const uint8_t* data, int64_t size, int format, u
 
 UFM_EXPORT void ufm_image_free(uint8_t* pixels) { std::free(pixels); }
 
+// 1 here; 0 in the build without codecs (no_codecs/codecs_unavailable.cpp), for `uniformaly info`.
+UFM_EXPORT int ufm_image_codecs_available() { return 1; }
+
 // Encodes 8-bit gray (channels 1) or RGB (3) HWC pixels as PNG; *png (size *length) is released by
 // ufm_image_free.
 UFM_EXPORT int ufm_png_encode(const uint8_t* pixels, int width, int height, int channels, uint8_t** png,

@@ -14,6 +14,8 @@ public sealed class InfoCommandTests
         Assert.That(output, Does.Contain($"threads:         {Environment.ProcessorCount}"));
         Assert.That(output, Does.Contain("cuda available:  " + (TorchRuntime.CudaIsAvailable ? "yes" : "no")));
         Assert.That(output, Does.Contain("devices:         cpu"));
+        Assert.That(output, Does.Contain("image codecs:    PNG, JPEG, TIFF, BMP"), "the development build has the codecs");
+        Assert.That(output, Does.Contain("native bridge:   "));
     }
 
     [Test]

@@ -49,4 +49,17 @@ public sealed class PngWriterTests
         var error = Assert.Throws<ImageException>(() => PngWriter.SaveGray(path, 1, 1, [9]))!;
         Assert.That(error.Message, Does.Contain(path));
     }
+
+    [Test]
+    public void Save_CodecRefusal_IsAnImageExceptionNamingTheFile()
+    {
+        // libpng's writer takes at most 65536 pixels a side: the native failure must surface as the
+        // same ImageException a build without codecs raises, naming the file, and leave no file.
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "wide.png");
+        var error = Assert.Throws<ImageException>(() => PngWriter.SaveGray(path, 65537, 1, new byte[65537]))!;
+        Assert.That(error.FilePath, Is.EqualTo(path));
+        Assert.That(error.Reason, Does.Contain("invalid image size 65537x1"));
+        Assert.That(Directory.GetFiles(folder.Path), Is.Empty);
+    }
 }
