@@ -7,7 +7,7 @@ namespace Uniformaly.Benchmarks;
 
 /// <summary>Runs benchmarks inside this process (the native bridge and the reference server are
 /// set up once) and reports the ratio to the baseline, which is always the reference.</summary>
-public sealed class InProcessConfig : ManualConfig
+public class InProcessConfig : ManualConfig
 {
     public InProcessConfig()
     {

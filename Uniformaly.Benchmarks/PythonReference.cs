@@ -4,13 +4,16 @@ using System.Text.Json;
 namespace Uniformaly.Benchmarks;
 
 /// <summary>
-/// A PyTorch process (Debian's /usr/bin/python3 running tools/bench/reference_server.py) that
+/// A PyTorch process (tools/bench/reference_server.py under <see cref="Interpreter"/>) that
 /// prepares a workload and runs it on request, so that the reference is measured in the same
 /// BenchmarkDotNet run as the bridge, with the same threads.
 /// </summary>
 public sealed class PythonReference : IDisposable
 {
-    public const string Interpreter = "/usr/bin/python3";
+    /// <summary>$UNIFORMALY_PYTHON, else Debian's /usr/bin/python3 (python3-torch). A GPU machine's
+    /// CUDA PyTorch lives elsewhere (tools/gpu/run.sh sets the variable).</summary>
+    public static string Interpreter =>
+        Environment.GetEnvironmentVariable("UNIFORMALY_PYTHON") is { Length: > 0 } python ? python : "/usr/bin/python3";
 
     private readonly Process _process;
 
@@ -31,6 +34,27 @@ public sealed class PythonReference : IDisposable
         var request = new Dictionary<string, object>(arguments) { ["op"] = "setup", ["kind"] = kind, ["threads"] = threads };
         reference.Call(request);
         return reference;
+    }
+
+    /// <summary>Runs a one-shot script (relative to the checkout) to completion and returns what it
+    /// printed; a non-zero exit is an exception carrying its stderr.</summary>
+    public static string RunScript(string script, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(Interpreter)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(RepositoryRoot(), script));
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {Interpreter} {script}");
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{Interpreter} {script} exited with {process.ExitCode}: {error.Result}");
+        return output;
     }
 
     /// <summary>Runs the prepared workload <paramref name="repeats"/> times.</summary>

@@ -1,42 +1,65 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Filters;
 using Uniformaly.Research.Models;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Benchmarks;
 
 /// <summary>
-/// ViT-B/16 and ViT-B/8 forward of one 224x224 image with random weights, against Debian torch's
-/// eager forward of the same model (tools/bench/vit_forward.py's reference ViT, served by
-/// reference_server.py) in the same run with the same threads:
-/// <c>make bench ARGS="--filter *VitForward*"</c>. Standalone reference figure:
-/// <c>/usr/bin/python3 tools/bench/vit_forward.py --arch vit_base --patch 16 --threads N</c>.
+/// ViT-S/16, ViT-B/16 and ViT-B/8 forward of a batch of 1 or 32 random 224x224 images with random
+/// weights, on cpu and (where libtorch has CUDA) cuda, against PyTorch's eager forward of the same
+/// model (tools/bench/vit_forward.py's reference ViT, served by reference_server.py on the same
+/// device) in the same run with the same threads: <c>make bench ARGS="--filter *VitForward*"</c>.
+/// Batch 32 of ViT-B/8 on a CPU (25,000 tokens a forward, about a minute per call on a few cores)
+/// is left out unless UNIFORMALY_BENCH_HEAVY=1 (see <see cref="VitForwardConfig"/>); docs/benchmarks.md
+/// lists narrower filters. Standalone reference figure:
+/// <c>/usr/bin/python3 tools/bench/vit_forward.py --arch vit_base --patch 16 --batch 32 --threads N</c>.
 /// </summary>
-[Config(typeof(InProcessConfig))]
+[Config(typeof(VitForwardConfig))]
 public class VitForwardBenchmark
 {
-    private static readonly int[] AllBlocks = [.. Enumerable.Range(1, 12)];
     private static readonly int[] FeatureLayers = [3, 4, 5, 6, 7, 8, 9, 10];
 
     private PythonReference _reference = null!;
     private VisionTransformer _model = null!;
     private Tensor _images = null!;
+    private int[] _allBlocks = null!;
+    private Device _device;
 
-    [Params(16, 8)]
-    public int Patch { get; set; }
+    [ParamsSource(nameof(Devices))]
+    public string Device { get; set; } = "cpu";
 
-    [Params(224)]
-    public int ImageSize { get; set; }
+    /// <summary>"arch/patch" as in `uniformaly bench vit --arch --patch`.</summary>
+    [Params("vit_small/16", "vit_base/16", "vit_base/8")]
+    public string Model { get; set; } = "vit_base/16";
+
+    [Params(1, 32)]
+    public int Batch { get; set; }
+
+    public const int ImageSize = 224;
+
+    public static IEnumerable<string> Devices() => BenchmarkRuntime.Devices();
+
+    /// <summary>(arch, patch) of <paramref name="model"/> ("vit_base/8").</summary>
+    public static (string Arch, int Patch) ParseModel(string model)
+    {
+        var parts = model.Split('/');
+        return (parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     [GlobalSetup]
     public void Setup()
     {
         BenchmarkRuntime.Prepare();
-        _model = VisionTransformer.Random(VitArchitecture.Base(Patch));
-        _images = Tensor.Randn([1, 3, ImageSize, ImageSize]);
-        _model.Forward(_images, AllBlocks).Dispose(); // warm-up: first-call allocations
+        _device = Research.Torch.Device.Parse(Device);
+        var (arch, patch) = ParseModel(Model);
+        _model = VisionTransformer.Random(VitForwardMicrobenchmark.Architecture(arch, patch), _device);
+        _allBlocks = [.. Enumerable.Range(1, _model.Architecture.Depth)];
+        _images = Tensor.Randn([Batch, 3, ImageSize, ImageSize]).To(_device);
+        AllBlocksForward(); // warm-up: first-call allocations and kernel selection
         _reference = PythonReference.Start("vit_forward", BenchmarkRuntime.Threads, new Dictionary<string, object>
         {
-            ["arch"] = "vit_base", ["patch"] = Patch, ["imagesize"] = ImageSize, ["batch"] = 1,
+            ["arch"] = arch, ["patch"] = patch, ["imagesize"] = ImageSize, ["batch"] = Batch, ["device"] = Device,
         });
     }
 
@@ -48,12 +71,34 @@ public class VitForwardBenchmark
         _model.Dispose();
     }
 
-    [Benchmark(Baseline = true, Description = "PyTorch eager, 12 blocks")]
+    [Benchmark(Baseline = true, Description = "PyTorch eager, every block")]
     public void PyTorch() => _reference.Run(1);
 
-    [Benchmark(Description = "Uniformaly, 12 blocks")]
-    public void AllBlocksForward() => _model.Forward(_images, AllBlocks).Dispose();
+    [Benchmark(Description = "Uniformaly, every block")]
+    public void AllBlocksForward()
+    {
+        _model.Forward(_images, _allBlocks).Dispose();
+        BenchmarkRuntime.Synchronize(_device);
+    }
 
     [Benchmark(Description = "Uniformaly, layers 3-10 + CLS attention 10 (stops at block 10)")]
-    public void FeatureForward() => _model.Forward(_images, FeatureLayers, 10, AttentionForm.ClsHeadMean).Dispose();
+    public void FeatureForward()
+    {
+        _model.Forward(_images, FeatureLayers, 10, AttentionForm.ClsHeadMean).Dispose();
+        BenchmarkRuntime.Synchronize(_device);
+    }
+}
+
+/// <summary><see cref="InProcessConfig"/> without ViT-B/8 at batch 32 on the CPU unless
+/// UNIFORMALY_BENCH_HEAVY=1: with 18 calls per method that case alone takes most of an hour on a
+/// few cores, and the batch-1 B/8 and batch-32 B/16 cases already cover its kernels.</summary>
+public sealed class VitForwardConfig : InProcessConfig
+{
+    public VitForwardConfig()
+    {
+        if (Environment.GetEnvironmentVariable("UNIFORMALY_BENCH_HEAVY") == "1") return;
+        AddFilter(new SimpleFilter(c => !((string)c.Parameters[nameof(VitForwardBenchmark.Device)] == "cpu"
+            && (string)c.Parameters[nameof(VitForwardBenchmark.Model)] == "vit_base/8"
+            && (int)c.Parameters[nameof(VitForwardBenchmark.Batch)] > 1)));
+    }
 }

@@ -9,7 +9,9 @@ checked against it.
             random-weight ViT saved with torch.save (zip format) and, for several settings,
             every test image's score and anomaly map plus the AUROCs (safetensors + JSON).
   run       fits and scores an MVTec-layout category with a checkpoint and prints images/second
-            (the reference side of docs/benchmarks.md's end-to-end figure).
+            (the reference side of docs/benchmarks.md's end-to-end figure); --device cuda runs the
+            backbone and the search on the GPU (there the search is a torch squared-L2 mm + topk,
+            as faiss is CPU-only here).
 """
 import argparse
 import json
@@ -19,7 +21,6 @@ import struct
 import sys
 import time
 
-import faiss
 import numpy as np
 import scipy.ndimage
 import sklearn.metrics
@@ -203,12 +204,26 @@ def patch_weights(smoothed, mode, threshold):
     return torch.ones_like(smoothed)
 
 
-def score_images(bank, test_features, weights, n_nn, topk):
+def faiss_search(bank, queries, n_nn):
+    """Squared L2 distances [Q, n_nn] to the nearest bank rows, by faiss IndexFlatL2 (CPU tensors)."""
+    import faiss  # here only: a GPU machine's Python may lack faiss and uses torch_search
+
     index = faiss.IndexFlatL2(bank.shape[1])
     index.add(bank.numpy())
+    distances, _ = index.search(queries.numpy(), n_nn)
+    return torch.from_numpy(distances)
+
+
+def torch_search(bank, queries, n_nn):
+    """The same distances as faiss_search by |q|^2 - 2 q.b + |b|^2 and topk, on the tensors' device."""
+    d = torch.addmm(bank.square().sum(1).unsqueeze(0), queries, bank.t(), alpha=-2)
+    return (d.topk(n_nn, dim=1, largest=False).values + queries.square().sum(1, keepdim=True)).clamp_min(0)
+
+
+def score_images(bank, test_features, weights, n_nn, topk, search=faiss_search):
     b, n, d = test_features.shape
-    distances, _ = index.search(test_features.reshape(-1, d).numpy(), n_nn)
-    patch_scores = torch.from_numpy(distances).mean(1).reshape(b, n) * weights
+    distances = search(bank, test_features.reshape(-1, d), n_nn)
+    patch_scores = distances.mean(1).reshape(b, n) * weights
     k = max(1, round(topk * n))
     top = patch_scores.topk(k, dim=1)
     clustering = torch.stack([test_features[i, top.indices[i]].mean(0) for i in range(b)])
@@ -345,7 +360,15 @@ def mask_pixels(path, common):
 
 def timed_run(args):
     torch.set_num_threads(args.threads)
-    faiss.omp_set_num_threads(args.threads)
+    device = torch.device(args.device)
+    search = faiss_search if args.knn == "faiss" else torch_search
+    if args.knn == "faiss":
+        if device.type != "cpu":
+            sys.exit("--knn faiss needs --device cpu (the faiss here is CPU-only)")
+        import faiss
+
+        faiss.omp_set_num_threads(args.threads)
+    sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)
     state = torch.load(args.checkpoint, map_location="cpu")
     dim = state["cls_token"].shape[-1]
     depth = len({k.split(".")[1] for k in state if k.startswith("blocks.")})
@@ -353,16 +376,17 @@ def timed_run(args):
     grid = int(math.sqrt(state["pos_embed"].shape[1] - 1))
     model = VisionTransformer(patch, dim, depth, dim // 64, grid)
     model.load_state_dict(state, strict=True)
-    model.eval()
+    model.eval().to(device)
     setting = {**COMMON, "resize": args.resize, "imagesize": args.imagesize, "layer_first": 3,
                "layer_last": 10, "attention_layer": 10, "kernel": 7, "threshold": 0.1, "bpm": "binary", "nn": 1}
     train, test = list_category(args.data_root, args.category)
     transform = image_transform(args.resize, args.imagesize)
     start = time.perf_counter()
-    batches = lambda paths: [torch.stack([transform(Image.open(p).convert("RGB")) for p in paths[i:i + args.batch_size]])
+    batches = lambda paths: [torch.stack([transform(Image.open(p).convert("RGB")) for p in paths[i:i + args.batch_size]]).to(device)
                              for i in range(0, len(paths), args.batch_size)]
     layers = list(range(3, 11))
     train_parts = [embed(model, x, layers, 10, 7) for x in batches(train)]
+    sync()
     fit_seconds = time.perf_counter() - start
     features = torch.cat([f for f, _ in train_parts])
     smoothed = torch.cat([s for _, s in train_parts])
@@ -371,15 +395,16 @@ def timed_run(args):
     labels, scores = [], []
     for x in batches([p for p, _, _, _ in test]):
         f, s = embed(model, x, layers, 10, 7)
-        image_scores, patch_scores, _ = score_images(bank, f, (s > 0.1).float(), 1, 0.05)
-        anomaly_maps(patch_scores, args.imagesize)
-        scores.append(image_scores)
+        image_scores, patch_scores, _ = score_images(bank, f, (s > 0.1).float(), 1, 0.05, search)
+        anomaly_maps(patch_scores.cpu(), args.imagesize)
+        scores.append(image_scores.cpu())
+    sync()
     predict_seconds = time.perf_counter() - start
     labels = [label for _, _, label, _ in test]
     print(json.dumps({"fit_images_per_second": len(train) / fit_seconds,
                       "predict_images_per_second": len(test) / predict_seconds,
                       "image_auroc": sklearn.metrics.roc_auc_score(labels, torch.cat(scores).numpy()),
-                      "bank_size": int(bank.shape[0]), "threads": args.threads}))
+                      "bank_size": int(bank.shape[0]), "threads": args.threads, "device": args.device, "knn": args.knn}))
 
 
 def main():
@@ -395,6 +420,8 @@ def main():
     run.add_argument("--imagesize", type=int, default=224)
     run.add_argument("--batch-size", type=int, default=8)
     run.add_argument("--threads", type=int, default=os.cpu_count())
+    run.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
+    run.add_argument("--knn", choices=("faiss", "torch"), help="nearest-neighbour search (default: faiss on cpu, torch on cuda)")
     checkpoint = sub.add_parser("random-checkpoint", help="a random-weight ViT saved with torch.save, for timing runs")
     checkpoint.add_argument("--dim", type=int, default=384)
     checkpoint.add_argument("--depth", type=int, default=12)
@@ -408,6 +435,7 @@ def main():
         model = random_vit(seed=0, patch=args.patch, dim=args.dim, depth=args.depth, heads=args.dim // 64, grid=224 // args.patch)
         torch.save(model.state_dict(), args.out)
     else:
+        args.knn = args.knn or ("faiss" if args.device == "cpu" else "torch")
         timed_run(args)
 
 

@@ -7,7 +7,8 @@ same BenchmarkDotNet run on the same machine with the same thread count.
 
   {"op": "setup", "kind": "matmul", "n": 1024, "threads": 2} -> {"ok": true}
   {"op": "setup", "kind": "knn_faiss", "bank": 65536, "queries": 784, "dim": 768, "nn": 1, "threads": 2}
-  {"op": "setup", "kind": "vit_forward", "arch": "vit_base", "patch": 16, "imagesize": 224, "batch": 1, "threads": 2}
+  {"op": "setup", "kind": "vit_forward", "arch": "vit_base", "patch": 16, "imagesize": 224, "batch": 1, "threads": 2,
+   "device": "cpu"}
   {"op": "run", "repeats": 8}                                 -> {"ok": true}
   {"op": "quit"}
 
@@ -51,15 +52,19 @@ def setup_knn_faiss(args):
 
 
 def setup_vit_forward(args):
-    """Eager forward of tools/make_vit_fixtures.py's reference ViT (random weights), every block."""
+    """Eager forward of tools/make_vit_fixtures.py's reference ViT (random weights), every block,
+    on args["device"] (default cpu; on CUDA each run waits for the GPU, as the C# side does)."""
     from vit_forward import build
 
     size = int(args["imagesize"])
-    model = build(args["arch"], int(args["patch"]), size)
-    images = torch.randn(int(args["batch"]), 3, size, size)
+    device = torch.device(args.get("device", "cpu"))
+    model = build(args["arch"], int(args["patch"]), size).to(device)
+    images = torch.randn(int(args["batch"]), 3, size, size).to(device)
 
     def work():
         model.run(images)
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
 
     return work
 
