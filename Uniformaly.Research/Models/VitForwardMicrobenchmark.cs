@@ -50,7 +50,7 @@ public static class VitForwardMicrobenchmark
 
     public static VitBenchmarkResult Run(VitBenchmarkOptions options)
     {
-        if (options.Repeats < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Repeats, "repeats must be at least 1");
+        Validate(options);
         var device = Torch.Device.Parse(options.Device);
         TorchRuntime.EnsureAvailable(device);
         if (options.Threads is { } threads) TorchRuntime.NumThreads = threads;
@@ -64,6 +64,19 @@ public static class VitForwardMicrobenchmark
         var median = times.Length % 2 == 1 ? times[times.Length / 2] : (times[times.Length / 2 - 1] + times[times.Length / 2]) / 2;
         return new VitBenchmarkResult($"uniformaly ViT forward (libtorch {TorchRuntime.Version})", device.ToString(), options.Arch,
             options.Patch, options.ImageSize, options.Batch, TorchRuntime.NumThreads, options.Repeats, median / options.Batch);
+    }
+
+    /// <summary>Checks the options as `uniformaly bench vit` spells them.</summary>
+    /// <exception cref="ArgumentException">a value out of range; the message names the option.</exception>
+    private static void Validate(VitBenchmarkOptions options)
+    {
+        // The patch sizes of the DINO/iBOT backbones the detector uses; others have no checkpoint to compare with.
+        if (options.Patch is not (8 or 16)) throw new ArgumentException($"--patch must be 8 or 16, got {options.Patch}");
+        if (options.ImageSize < options.Patch || options.ImageSize % options.Patch != 0)
+            throw new ArgumentException($"--imagesize must be a positive multiple of --patch {options.Patch}, got {options.ImageSize}");
+        if (options.Batch < 1) throw new ArgumentException($"--batch must be at least 1, got {options.Batch}");
+        if (options.Repeats < 1) throw new ArgumentException($"--repeats must be at least 1, got {options.Repeats}");
+        if (options.Warmup < 0) throw new ArgumentException($"--warmup must not be negative, got {options.Warmup}");
     }
 
     /// <summary>Seconds for one forward through every block, synchronized on CUDA so the work is counted.</summary>

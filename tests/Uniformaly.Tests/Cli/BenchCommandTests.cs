@@ -48,6 +48,32 @@ public sealed class BenchCommandTests
     }
 
     [Test]
+    public void BenchVit_Patch8_ReportsTheArchitectureAndBatch()
+    {
+        var (code, output, error) = CliRunner.Run("bench", "vit", "--arch", "vit_small", "--patch", "8", "--imagesize", "32", "--batch", "3", "--repeats", "1", "--warmup", "0", "--json");
+        Assert.That(code, Is.EqualTo(0), error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.That(root.GetProperty("patch").GetInt32(), Is.EqualTo(8));
+        Assert.That(root.GetProperty("batch").GetInt32(), Is.EqualTo(3));
+        Assert.That(root.GetProperty("device").GetString(), Is.EqualTo("cpu"));
+        Assert.That(root.GetProperty("seconds_per_image").GetDouble(), Is.GreaterThan(0).And.LessThan(60));
+    }
+
+    [TestCase("--patch", "7", "--patch must be 8 or 16")]
+    [TestCase("--batch", "0", "--batch must be at least 1")]
+    [TestCase("--imagesize", "40", "--imagesize must be a positive multiple of --patch 16")]
+    [TestCase("--repeats", "0", "--repeats must be at least 1")]
+    public void BenchVit_OutOfRangeOption_FailsWithAMessage(string option, string value, string message)
+    {
+        // A 32-pixel input keeps the cases that would run cheap; --imagesize replaces it.
+        string[] size = option == "--imagesize" ? [] : ["--imagesize", "32"];
+        var (code, _, error) = CliRunner.Run(["bench", "vit", "--arch", "vit_small", .. size, option, value]);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain(message));
+    }
+
+    [Test]
     public void BenchVit_UnknownArchitecture_FailsWithAMessage()
     {
         var (code, _, error) = CliRunner.Run("bench", "vit", "--arch", "vit_huge", "--imagesize", "32");
