@@ -10,7 +10,7 @@ namespace Uniformaly.Benchmarks;
 /// weights, on cpu and (where libtorch has CUDA) cuda, against PyTorch's eager forward of the same
 /// model (tools/bench/vit_forward.py's reference ViT, served by reference_server.py on the same
 /// device) in the same run with the same threads: <c>make bench ARGS="--filter *VitForward*"</c>.
-/// Batch 32 of ViT-B/8 on a CPU (25,000 tokens a forward, about a minute per call on a few cores)
+/// Batch 32 of ViT-B/8 on a CPU (32 x 785 tokens a forward, about a minute per call on a few cores)
 /// is left out unless UNIFORMALY_BENCH_HEAVY=1 (see <see cref="VitForwardConfig"/>); docs/benchmarks.md
 /// lists narrower filters. Standalone reference figure:
 /// <c>/usr/bin/python3 tools/bench/vit_forward.py --arch vit_base --patch 16 --batch 32 --threads N</c>.

@@ -158,7 +158,7 @@ if wants vit; then
   for v in $vits; do for b in $vit_batches; do
     arch="${v%%:*}" patch="${v##*:}"
     name="vit_${arch}_p${patch}_b${b}"
-    # B/8 at batch 32 is 25,000 tokens a forward: on a CPU that is minutes, so the CPU run keeps batch 1.
+    # B/8 at batch 32 is 32 x 785 tokens a forward: on a CPU that is minutes a call, so the CPU run keeps batch 1.
     if [ "$device" = cpu ] && [ "$patch" = 8 ] && [ "$b" -gt 1 ]; then skip_step "$name" "too slow on a CPU"; continue; fi
     if have_app; then
       run_step "$name" "$vit_cap" "$app" bench vit --arch "$arch" --patch "$patch" --batch "$b" --device "$device" \
