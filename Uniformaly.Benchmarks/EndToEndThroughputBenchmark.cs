@@ -8,7 +8,6 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Uniformaly.Research.Data.Synthetic;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Evaluation;
@@ -129,7 +128,7 @@ public sealed class EndToEndThroughputConfig : ManualConfig
 {
     public EndToEndThroughputConfig()
     {
-        AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring)
+        AddJob(Job.Default.WithToolchain(InProcessConfig.LongRunning).WithStrategy(RunStrategy.Monitoring)
             .WithWarmupCount(1).WithIterationCount(3).WithInvocationCount(1).WithUnrollFactor(1));
         AddColumn(BaselineRatioColumn.RatioMean, new ThroughputColumn(fit: true), new ThroughputColumn(fit: false));
         AddColumnProvider(DefaultColumnProviders.Instance);

@@ -89,12 +89,13 @@ public class VitForwardBenchmark
     }
 }
 
-/// <summary><see cref="InProcessConfig"/> without ViT-B/8 at batch 32 on the CPU unless
-/// UNIFORMALY_BENCH_HEAVY=1: with 18 calls per method that case alone takes most of an hour on a
-/// few cores, and the batch-1 B/8 and batch-32 B/16 cases already cover its kernels.</summary>
+/// <summary><see cref="InProcessConfig"/> (long-running: batch 32 on a CPU takes minutes per
+/// benchmark) without ViT-B/8 at batch 32 on the CPU unless UNIFORMALY_BENCH_HEAVY=1: with 18 calls
+/// per method that case alone takes most of an hour on a few cores, and the batch-1 B/8 and
+/// batch-32 B/16 cases already cover its kernels.</summary>
 public sealed class VitForwardConfig : InProcessConfig
 {
-    public VitForwardConfig()
+    public VitForwardConfig() : base(LongRunning)
     {
         if (Environment.GetEnvironmentVariable("UNIFORMALY_BENCH_HEAVY") == "1") return;
         AddFilter(new SimpleFilter(c => !((string)c.Parameters[nameof(VitForwardBenchmark.Device)] == "cpu"

@@ -110,6 +110,8 @@ say "run.sh: device $device, quick $quick, budget ${budget}s, steps $steps, pyth
 native_lib="$work/native-build/libuniformaly_native.so"
 torch_lib="$("$python" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))' 2>/dev/null)"
 if wants native; then
+  # A CUDA libtorch's CMake config looks for the CUDA toolkit; images often keep nvcc off PATH.
+  if ! command -v nvcc > /dev/null && [ -x /usr/local/cuda/bin/nvcc ]; then export PATH="/usr/local/cuda/bin:$PATH"; fi
   prefix="$("$python" -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>> "$log")"
   generator=(); command -v ninja > /dev/null && generator=(-G Ninja)
   # A build folder from another generator cannot be reused.
@@ -119,6 +121,12 @@ if wants native; then
   run_step native_configure 240 cmake -S "$repo/native" -B "$work/native-build" "${generator[@]}" \
       -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
     && run_step native_build 360 cmake --build "$work/native-build" -j "$(nproc)"
+  # With --as-needed (Ubuntu's default) a bridge that calls no torch_cuda symbol may drop the
+  # library, and then libtorch registers no CUDA backend: say so before every cuda step fails.
+  if [ "$device" != cpu ] && [ -f "$native_lib" ] && command -v readelf > /dev/null \
+     && ! grep -q "torch_cuda" <<< "$(readelf -d "$native_lib")"; then
+    say "warning: $native_lib does not link libtorch_cuda; \`uniformaly info\` will tell whether CUDA is available"
+  fi
 fi
 
 # ---- the app -----------------------------------------------------------------------------------
