@@ -25,10 +25,15 @@ public static class NativeLibraryResolver
     internal static void Register() => NativeLibrary.SetDllImportResolver(typeof(NativeLibraryResolver).Assembly, Resolve);
 #pragma warning restore CA2255
 
-    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
+    /// <summary>The bridge file <c>$UNIFORMALY_NATIVE_LIB</c> names, or null when it is unset or empty.</summary>
+    /// <exception cref="DllNotFoundException">the variable names a file that does not exist.</exception>
+    public static string? ExplicitPath()
     {
-        if (name != Library || Environment.GetEnvironmentVariable(Variable) is not { Length: > 0 } file) return IntPtr.Zero;
+        if (Environment.GetEnvironmentVariable(Variable) is not { Length: > 0 } file) return null;
         if (!File.Exists(file)) throw new DllNotFoundException($"${Variable} names {file}, which does not exist");
-        return NativeLibrary.Load(file);
+        return file;
     }
+
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
+        name == Library && ExplicitPath() is { } file ? NativeLibrary.Load(file) : IntPtr.Zero;
 }
