@@ -14,7 +14,6 @@ public static class ExperimentLibrary
     public static IReadOnlyList<string> Names { get; } = Assembly.GetExecutingAssembly().GetManifestResourceNames()
         .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".yaml", StringComparison.Ordinal))
         .Select(n => n[Prefix.Length..^".yaml".Length])
-        .Where(n => n.StartsWith("table", StringComparison.Ordinal) || n.StartsWith("fig", StringComparison.Ordinal))
         .OrderBy(n => n.StartsWith("fig", StringComparison.Ordinal)).ThenBy(n => n.Length).ThenBy(n => n, StringComparer.Ordinal).ToList();
 
     /// <summary>Loads a reproduction by name (table9) or from a YAML file path.</summary>
