@@ -62,7 +62,7 @@ public static class ReproduceCommand
     {
         var result = ProgressDisplay.Run(progress =>
         {
-            using var runner = new ReproductionRunner(definition, options, progress, Console.Error);
+            using var runner = new ReproductionRunner(definition, options, progress, ProgressDisplay.Log);
             return runner.Run();
         });
         var folder = ReproductionRunner.FolderOf(definition, options);
