@@ -36,27 +36,6 @@ public sealed class PythonReference : IDisposable
         return reference;
     }
 
-    /// <summary>Runs a one-shot script (relative to the checkout) to completion and returns what it
-    /// printed; a non-zero exit is an exception carrying its stderr.</summary>
-    public static string RunScript(string script, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(Interpreter)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(RepositoryRoot(), script));
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {Interpreter} {script}");
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{Interpreter} {script} exited with {process.ExitCode}: {error.Result}");
-        return output;
-    }
-
     /// <summary>Runs the prepared workload <paramref name="repeats"/> times.</summary>
     public void Run(int repeats) => Call(new Dictionary<string, object> { ["op"] = "run", ["repeats"] = repeats });
 
@@ -79,6 +58,27 @@ public sealed class PythonReference : IDisposable
             _process.WaitForExit(5000);
         }
         _process.Dispose();
+    }
+
+    /// <summary>Runs a one-shot script (relative to the checkout) to completion and returns what it
+    /// printed; a non-zero exit is an exception carrying its stderr.</summary>
+    public static string RunScript(string script, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(Interpreter)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(RepositoryRoot(), script));
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {Interpreter} {script}");
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{Interpreter} {script} exited with {process.ExitCode}: {error.Result}");
+        return output;
     }
 
     /// <summary>The checkout this benchmark binary was built from (it holds tools/bench).</summary>
