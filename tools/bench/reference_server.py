@@ -7,8 +7,7 @@ same BenchmarkDotNet run on the same machine with the same thread count.
 
   {"op": "setup", "kind": "matmul", "n": 1024, "threads": 2} -> {"ok": true}
   {"op": "setup", "kind": "knn_faiss", "bank": 65536, "queries": 784, "dim": 768, "nn": 1, "threads": 2}
-  {"op": "setup", "kind": "vit_forward", "arch": "vit_base", "patch": 16, "imagesize": 224, "batch": 1, "threads": 2,
-   "device": "cpu"}
+  {"op": "setup", "kind": "vit_forward", "arch": "vit_base", "patch": 16, "imagesize": 224, "batch": 1, "threads": 2}
   {"op": "run", "repeats": 8}                                 -> {"ok": true}
   {"op": "quit"}
 
