@@ -22,6 +22,11 @@ for project in Uniformaly.Experiments Uniformaly.Benchmarks; do
 done
 # A bridge copied from this machine's build would bind another libtorch there.
 rm -f "$stage/app/libuniformaly_native.so"
+# The device gets a copy of the working tree without .git: the report names the build this way.
+{
+  echo "commit: $(git rev-parse HEAD)$(git diff --quiet HEAD -- . ':!out' || echo ' (with uncommitted changes)')"
+  echo "packed: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+} > "$stage/app/BUILD_INFO"
 [ -x "$stage/app/uniformaly" ] || { echo "package.sh: the publish has no uniformaly executable" >&2; exit 1; }
 
 tar -C "$stage" -cf - app | xz -T0 -6 > "$tarball.tmp"

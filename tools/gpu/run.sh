@@ -103,7 +103,8 @@ say "run.sh: device $device, quick $quick, budget ${budget}s, steps $steps, pyth
   echo "host: $(uname -srm)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') ($(nproc) cores)"
   command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | sed 's/^/gpu: /'
-  echo "git: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout')"
+  echo "checkout: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout')"
+  [ -f "$tarball" ] && tar -xJOf "$tarball" app/BUILD_INFO 2>/dev/null | sed 's/^/app /'
 } > "$steps_dir/machine.txt" 2>&1
 
 # ---- native/ against this machine's PyTorch -----------------------------------------------------
