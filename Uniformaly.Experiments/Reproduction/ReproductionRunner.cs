@@ -30,7 +30,11 @@ public sealed record ReproductionResult(IReadOnlyList<CellResult> Cells, IReadOn
 public sealed class ReproductionRunner(ExperimentDefinition definition, ReproductionOptions options, IProgressSink progress, TextWriter log)
     : IDisposable
 {
-    private readonly Dictionary<string, (DetectorBackend Backend, CachedPatchFeatureExtractor? Cached)> _backends = [];
+    /// <summary>Preprocessed images kept in memory across the points of a sweep (the images of a few
+    /// MVTec categories at 224 px), so each point does not decode and resize them again.</summary>
+    private const long ImageMemoryBytes = 1L << 30;
+
+    private readonly Dictionary<string, (DetectorBackend Backend, IImageInput Input, CachedPatchFeatureExtractor? Cached)> _backends = [];
 
     /// <summary>Where a reproduction's results go: OUT/&lt;name&gt;.</summary>
     public static string FolderOf(ExperimentDefinition definition, ReproductionOptions options) => Path.Combine(options.Output, definition.Name);
@@ -137,7 +141,7 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
 
     private IReadOnlyList<UnitResult> Detect(TaskDefinition task, CellSetup setup, string folder, bool gallery)
     {
-        var (backend, extractor) = Backend(setup.Settings);
+        var (backend, input, extractor) = Backend(setup.Settings);
         var evaluation = new EvaluationOptions
         {
             Dataset = DatasetKinds.Parse(task.Kind),
@@ -151,7 +155,7 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
             OutputFolder = folder,
             GalleryImages = gallery ? definition.Gallery : 0,
         };
-        var result = new DetectionEvaluation(backend.Input, extractor, progress).Run(evaluation);
+        var result = new DetectionEvaluation(input, extractor, progress).Run(evaluation);
         EvaluationWriter.Write(folder, result, new JsonObject
         {
             ["task"] = task.Name, ["backbone_loaded"] = backend.Description, ["detector"] = JsonNode.Parse(setup.Settings.ToJson()),
@@ -162,7 +166,7 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
 
     private IReadOnlyList<UnitResult> Semantic(TaskDefinition task, CellSetup setup)
     {
-        var (_, extractor) = Backend(setup.Settings);
+        var (_, _, extractor) = Backend(setup.Settings);
         var data = SemanticDataset.Open(task.Kind, Path.Combine(options.DataRoot, task.Data), new ImagePreprocessor(setup.Settings.Resize, setup.Settings.ImageSize));
         var evaluation = new SemanticEvaluation(data, extractor, progress);
         return NormalSets(task, data.ClassNames).Select(set => new UnitResult(set.Label, MetricValues.Of(evaluation.Run(new SemanticOptions
@@ -191,7 +195,7 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
 
     private IReadOnlyList<UnitResult> Cluster(TaskDefinition task, CellSetup setup)
     {
-        var (backend, extractor) = Backend(setup.Settings);
+        var (_, input, extractor) = Backend(setup.Settings);
         var evaluation = new EvaluationOptions
         {
             Dataset = DatasetKinds.Parse(task.Kind),
@@ -203,24 +207,27 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
             BatchSize = options.BatchSize,
             OutputFolder = Folder,
         };
-        return new ClusteringEvaluation(backend.Input, extractor, progress).Run(evaluation, setup.Selector)
+        return new ClusteringEvaluation(input, extractor, progress).Run(evaluation, setup.Selector)
             .Select(c => new UnitResult(c.Category, MetricValues.Of(c))).ToList();
     }
 
-    /// <summary>The backbone for these settings (loaded once per reproduction) behind the feature cache.</summary>
-    private (DetectorBackend Backend, IPatchFeatureExtractor Extractor) Backend(DetectorSettings settings)
+    /// <summary>The backbone for these settings (loaded once per reproduction) behind the feature
+    /// cache, and its image input behind the in-memory image store.</summary>
+    private (DetectorBackend Backend, IImageInput Input, IPatchFeatureExtractor Extractor) Backend(DetectorSettings settings)
     {
         var key = BackboneKey(settings);
-        if (!_backends.TryGetValue(key, out var entry))
+        // The image input follows resize and crop; the feature cache needs no such key (the image content has it).
+        var inputKey = $"{key}|{settings.Resize}/{settings.ImageSize}";
+        if (!_backends.TryGetValue(inputKey, out var entry))
         {
             var backend = DetectorBackend.Create(settings, options.Device, options.WeightsFolder);
             log.WriteLine(backend.Description);
             var cached = options.CacheRoot is { } root
                 ? new CachedPatchFeatureExtractor(backend.Extractor, new FeatureCache(root, options.CacheLimitBytes), key)
                 : null;
-            _backends[key] = entry = (backend, cached);
+            _backends[inputKey] = entry = (backend, new MemoizedImageInput(backend.Input, ImageMemoryBytes), cached);
         }
-        return (entry.Backend, (IPatchFeatureExtractor?)entry.Cached ?? entry.Backend.Extractor);
+        return (entry.Backend, entry.Input, (IPatchFeatureExtractor?)entry.Cached ?? entry.Backend.Extractor);
     }
 
     /// <summary>What shapes the backbone's features: weights (with the file's size and time, so a
@@ -248,6 +255,6 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
 
     public void Dispose()
     {
-        foreach (var (backend, _) in _backends.Values) backend.Dispose();
+        foreach (var (backend, _, _) in _backends.Values) backend.Dispose();
     }
 }
