@@ -37,6 +37,7 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
 
     private readonly MemoryBank _bank;
     private readonly BFloat16Ranking? _ranking;
+    private long _queriesSearchedAgain;
 
     /// <param name="bank">The bank to search; the caller keeps ownership.</param>
     /// <param name="memoryBudgetBytes">Bytes for one [Q, chunk] distance block; null: <see cref="SearchMemoryBudget.DefaultBytes"/>.</param>
@@ -66,6 +67,10 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
     public SearchPrecision Precision { get; }
 
     public int RerankCandidates { get; }
+
+    /// <summary>Queries so far (over all searches) whose bfloat16 proof failed and which were
+    /// searched again in float32: how well <see cref="RerankCandidates"/> suits the data.</summary>
+    public long QueriesSearchedAgain => Interlocked.Read(ref _queriesSearchedAgain);
 
     /// <summary>Bank rows per chunk for a search of <paramref name="queries"/> rows.</summary>
     public long ChunkRows(long queries, int neighbours = 1) =>
@@ -103,6 +108,7 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
         var (distances, rows) = Rerank(q, ranked, neighbours);
         var unproven = Unproven(ranking.LowerBoundOfExcluded(q, threshold), distances.Select(1, neighbours - 1));
         if (unproven.Size(0) == 0) return (distances, rows);
+        Interlocked.Add(ref _queriesSearchedAgain, unproven.Size(0));
         var (exactDistances, exactRows) = ExactFloat32(q.IndexSelect(0, unproven), neighbours);
         return (distances.IndexCopy(0, unproven, exactDistances), rows.IndexCopy(0, unproven, exactRows));
     }
