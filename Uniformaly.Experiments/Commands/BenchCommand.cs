@@ -70,7 +70,7 @@ public static class BenchCommand
             var result = KnnMicrobenchmark.Run(new KnnBenchmarkOptions(
                 parse.GetValue(bank), parse.GetValue(queries), parse.GetValue(dim), parse.GetValue(nn), parse.GetValue(device)!,
                 parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(threads), parse.GetValue(chunk),
-                Precision: ParsePrecision(parse.GetValue(precision)!), RerankCandidates: parse.GetValue(candidates)));
+                Precision: SearchPrecisionNames.Parse(parse.GetValue(precision)!, "--precision"), RerankCandidates: parse.GetValue(candidates)));
             Console.WriteLine(parse.GetValue(json) ? result.ToJson()
                 : $"{result.Implementation} on {result.Device}, {result.Threads} threads: bank {result.Bank}x{result.Dim}, {result.Queries} queries, n_nn {result.Nn}, chunk {result.ChunkRows} rows: {result.SecondsPerBatch * 1e3:F1} ms/batch, {result.Gflops:F1} GFLOP/s, {result.SearchedAgainPerBatch:F1} queries/batch searched again");
             return 0;
@@ -106,11 +106,4 @@ public static class BenchCommand
         });
         return command;
     }
-
-    private static SearchPrecision ParsePrecision(string text) => text.ToLowerInvariant() switch
-    {
-        "float32" or "fp32" => SearchPrecision.Float32,
-        "bf16" or "bfloat16" => SearchPrecision.CertifiedBFloat16,
-        _ => throw new ArgumentException($"--precision must be float32 or bf16, got '{text}'"),
-    };
 }
