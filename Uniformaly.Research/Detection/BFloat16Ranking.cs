@@ -17,7 +17,8 @@ namespace Uniformaly.Research.Detection;
 /// is at least t − u|t| (u = 2⁻⁸). The products of bfloat16 numbers are exact in float32 and the
 /// D + 2 terms are summed in float32, erring by at most γ·Σ|terms| ≤ γ·(2|q̃|B̃ + (1 + 2u)B̃²) with
 /// γ = 2(D + 2)ε/(1 − 2(D + 2)ε) (ε = 2⁻²⁴; the factor 2 allows accumulators that truncate instead
-/// of rounding, as tensor cores do) plus (D + 3)·2⁻¹²⁶ for flushed subnormals; B̃ = max |b̃_j|.
+/// of rounding, as tensor cores do) plus (2|q̃| + 2B̃ + 1)(D + 3)·2⁻¹²⁶ for subnormal inputs,
+/// products and sums flushed to zero (bf16 dot-product instructions do); B̃ = max |b̃_j|.
 /// hi + lo misses |b̃_j|² by at most ((u + 2ε)² + 10⁻¹²)B̃². Adding |q̃|² (float64) gives a lower
 /// bound L on |q̃ − b̃_j|², and the triangle inequality moves it to the float32 vectors:
 /// |q − b_j| ≥ √L − |q − q̃| − max_j |b_j − b̃_j|, both rounding distances measured exactly (float64)
@@ -89,7 +90,8 @@ internal sealed class BFloat16Ranking : IDisposable
         var queryRounding = (error * error).Sum(1).Sqrt() * (1 + 1e-12);
         var t = threshold.To(DType.Float64);
         var gamma = 2 * (d + 2) * Epsilon / (1 - 2 * (d + 2) * Epsilon);
-        var accumulation = (roundedNormSquared.Sqrt() * (2 * b) + (1 + 2 * U) * b * b) * gamma + (d + 3) * Tiny;
+        var roundedNorm = roundedNormSquared.Sqrt();
+        var accumulation = (roundedNorm * (2 * b) + (1 + 2 * U) * b * b) * gamma + (roundedNorm * 2 + 2 * b + 1) * ((d + 3) * Tiny);
         var split = ((U + 2 * Epsilon) * (U + 2 * Epsilon) + 1e-12) * b * b;
         // t = ±inf (an overflowed GEMM) gives NaN or 0 below, so nothing is proven.
         var roundedDistance = roundedNormSquared + t - t.Abs() * U - Tiny - accumulation - split;
