@@ -117,13 +117,29 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
     private (Tensor, Tensor) Rerank(Tensor q, Tensor candidates, int neighbours)
     {
         using var scope = new DisposeScope();
-        var (queryCount, count) = (candidates.Size(0), candidates.Size(1));
         var (ordered, _) = candidates.Sort(1);
-        var rows = _bank.Features.IndexSelect(0, ordered.Flatten()).To(DType.Float32).View(queryCount, count, _bank.Dim);
-        var difference = q.Unsqueeze(1) - rows;
-        var (sorted, positions) = (difference * difference).Sum(2).Sort(1, stable: true);
+        var (sorted, positions) = CandidateDistances(q, ordered).Sort(1, stable: true);
         var nearest = positions.Narrow(1, 0, neighbours);
         return (scope.MoveToOuter(sorted.Narrow(1, 0, neighbours).Contiguous()), scope.MoveToOuter(ordered.Gather(1, nearest)));
+    }
+
+    /// <summary>Σ(q − b)² [Q, C] for candidate rows [Q, C], in blocks of queries so that the gathered
+    /// [block, C, D] rows stay within the memory budget.</summary>
+    private Tensor CandidateDistances(Tensor q, Tensor rows)
+    {
+        using var scope = new DisposeScope();
+        var (queryCount, count) = (rows.Size(0), rows.Size(1));
+        var block = Math.Max(1, MemoryBudgetBytes / (sizeof(float) * count * _bank.Dim));
+        var parts = new List<Tensor>();
+        for (long start = 0; start < queryCount; start += block)
+        {
+            var length = Math.Min(block, queryCount - start);
+            using var gathered = _bank.Features.IndexSelect(0, rows.Narrow(0, start, length).Flatten()).To(DType.Float32).View(length, count, _bank.Dim);
+            using var difference = q.Narrow(0, start, length).Unsqueeze(1) - gathered;
+            using var squared = difference * difference;
+            parts.Add(squared.Sum(2));
+        }
+        return scope.MoveToOuter(parts.Count == 1 ? parts[0] : Tensor.Cat(parts, 0));
     }
 
     private void Validate(Tensor queries, int neighbours)

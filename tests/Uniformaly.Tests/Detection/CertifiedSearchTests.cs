@@ -24,6 +24,14 @@ public sealed class CertifiedSearchTests
         Assert.That(searchedAgain, Is.LessThan(0.1 * data.QueryCount), "queries the bound could not certify");
     }
 
+    /// <summary>A budget so small that the candidates are measured in blocks of a few queries.</summary>
+    [Test]
+    public void SmallMemoryBudget_MeasuresCandidatesInBlocks_SameAnswer()
+    {
+        var data = NearTieData.Gaussian(rows: 3000, queries: 100, dim: 64, seed: 7);
+        AssertCertifiedEqualsFloat32(data, 2, chunkRows: null, maxExcusedFraction: 0, memoryBudgetBytes: 9 * 4 * 64 * 7);
+    }
+
     /// <summary>Groups of copies that are identical after bfloat16 rounding: with fewer copies than
     /// candidates the certified path must order them in float32; with more, the candidates cannot
     /// hold them all, the proof must fail and the float32 fallback answer.</summary>
@@ -121,13 +129,14 @@ public sealed class CertifiedSearchTests
     /// the results) a row at the same true distance to within float32 rounding of |q|² + |b|²;
     /// distances equal to within that rounding. Returns the queries the certified search re-searched.
     /// </summary>
-    private static long AssertCertifiedEqualsFloat32(KnnData data, int neighbours, long? chunkRows, double maxExcusedFraction)
+    private static long AssertCertifiedEqualsFloat32(KnnData data, int neighbours, long? chunkRows, double maxExcusedFraction,
+        long? memoryBudgetBytes = null)
     {
         using var scope = new DisposeScope();
         using var bank = MemoryBank.FromFeatures(Tensor.FromArray(data.Bank, data.Rows, data.Dim), Device.Cpu);
         var queries = Tensor.FromArray(data.Queries, data.QueryCount, data.Dim);
-        using var exact = new ExactNearestNeighbourSearch(bank, chunkRows: chunkRows);
-        using var certified = new ExactNearestNeighbourSearch(bank, chunkRows: chunkRows, precision: SearchPrecision.CertifiedBFloat16);
+        using var exact = new ExactNearestNeighbourSearch(bank, memoryBudgetBytes, chunkRows);
+        using var certified = new ExactNearestNeighbourSearch(bank, memoryBudgetBytes, chunkRows, SearchPrecision.CertifiedBFloat16);
         using var expected = exact.Search(queries, neighbours);
         using var actual = certified.Search(queries, neighbours);
         var (expectedRows, actualRows) = (expected.Indices.ToArray<long>(), actual.Indices.ToArray<long>());
