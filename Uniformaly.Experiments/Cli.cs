@@ -11,6 +11,7 @@ public static class Cli
         var root = new RootCommand("Uniformaly: UniFormaly visual anomaly detection on libtorch");
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ReproduceCommand.Create());
         root.Subcommands.Add(FitCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());

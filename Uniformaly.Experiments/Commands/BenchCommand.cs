@@ -15,6 +15,7 @@ public static class BenchCommand
         command.Subcommands.Add(Knn());
         command.Subcommands.Add(Vit());
         command.Subcommands.Add(EndToEnd());
+        command.Subcommands.Add(BenchSweepCommand.Create());
         return command;
     }
 

@@ -10,10 +10,16 @@ namespace Uniformaly.Experiments.Terminal;
 /// </summary>
 public static class ProgressDisplay
 {
+    private static bool Interactive => AnsiConsole.Profile.Capabilities.Interactive && !System.Console.IsOutputRedirected;
+
+    /// <summary>Where to write log lines while <see cref="Run"/> shows progress: through Spectre on a
+    /// terminal (so lines print above the live bars instead of through them), else standard error.</summary>
+    public static TextWriter Log => Interactive ? new SpectreLineWriter() : System.Console.Error;
+
     /// <summary>Runs <paramref name="work"/> with a progress sink suited to the console.</summary>
     public static T Run<T>(Func<IProgressSink, T> work)
     {
-        if (!AnsiConsole.Profile.Capabilities.Interactive || System.Console.IsOutputRedirected)
+        if (!Interactive)
             return work(new PlainProgress(System.Console.Error));
         return AnsiConsole.Progress()
             .AutoClear(false)
@@ -35,6 +41,14 @@ public static class ProgressDisplay
                 task.StopTask();
             }
         }
+    }
+
+    /// <summary>Whole lines to the Spectre console, escaped (file names may contain [ and ]).</summary>
+    private sealed class SpectreLineWriter : TextWriter
+    {
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void WriteLine(string? value) => AnsiConsole.MarkupLine(Markup.Escape(value ?? ""));
     }
 
     /// <summary>"done/total" of a task as a Spectre column.</summary>

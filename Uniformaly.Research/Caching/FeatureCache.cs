@@ -35,14 +35,22 @@ public sealed class FeatureCache
 
     public long SizeLimitBytes { get; }
 
+    // Bytes on disk as this instance last counted them, so that storing an entry does not list the
+    // whole cache (tens of thousands of files) unless the limit may be exceeded.
+    private long? _knownBytes;
+
     /// <summary>The entry key of an image file's content under a feature fingerprint.</summary>
     public static string Key(string fingerprint, string imagePath)
     {
         using var stream = File.OpenRead(imagePath);
-        var content = SHA256.HashData(stream);
-        var key = SHA256.HashData([.. Encoding.UTF8.GetBytes(fingerprint), 0, .. content]);
-        return Convert.ToHexStringLower(key);
+        return Key(fingerprint, SHA256.HashData(stream));
     }
+
+    /// <summary>The entry key of some bytes (e.g. a preprocessed image tensor) under a feature fingerprint.</summary>
+    public static string Key(string fingerprint, ReadOnlySpan<byte> content) => Key(fingerprint, SHA256.HashData(content));
+
+    private static string Key(string fingerprint, byte[] contentHash) =>
+        Convert.ToHexStringLower(SHA256.HashData([.. Encoding.UTF8.GetBytes(fingerprint), 0, .. contentHash]));
 
     /// <summary>The cached (features [N, D], attention [N]) of <paramref name="key"/>, or null.</summary>
     public (Tensor Features, Tensor Attention)? TryLoad(string key)
@@ -73,7 +81,9 @@ public sealed class FeatureCache
             [FeaturesKey] = features.To(Device.Cpu, DType.Float32),
             [AttentionKey] = attention.To(Device.Cpu, DType.Float32),
         });
-        Trim();
+        // A rewritten entry is counted twice here; that can only make Trim run early and recount.
+        _knownBytes = _knownBytes is { } known ? known + new FileInfo(path).Length : SizeBytes;
+        if (_knownBytes > SizeLimitBytes) Trim();
     }
 
     /// <summary>Total bytes of all entries.</summary>
@@ -96,6 +106,7 @@ public sealed class FeatureCache
             total -= entry.Length;
             entry.Delete();
         }
+        _knownBytes = total;
     }
 
     private IEnumerable<FileInfo> Entries() =>

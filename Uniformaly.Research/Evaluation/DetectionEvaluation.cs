@@ -77,6 +77,7 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtracto
         var scoreSeconds = clock.Elapsed.TotalSeconds;
         var masks = scored.Select(s => s.Sample.MaskPath is { } mask ? input.LoadMask(mask, s.Sample.Path) : new byte[size * size]).ToList();
         if (options.SaveMaps) SaveOverlays(options, scored, maps);
+        if (options.GalleryImages > 0) SaveGallery(options, split.Category, scored, maps);
         var labels = scored.Select(s => (byte)s.Sample.Label).ToList();
         var metrics = split.HasMasks
             ? DetectionMetrics.Compute(labels, scored.Select(s => s.Score).ToList(), maps, masks, size, size)
@@ -97,6 +98,15 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtracto
             scored.Add(new ScoredImage(samples[i], scores[i]));
             maps.Add(all.AsSpan(i * pixels, pixels).ToArray());
         }
+    }
+
+    /// <summary>The category's most telling overlays (<see cref="HeatmapGallery"/>), on the colour scale of all its maps.</summary>
+    private void SaveGallery(EvaluationOptions options, string category, List<ScoredImage> scored, List<float[]> maps)
+    {
+        var (lo, hi) = (maps.Min(m => m.Min()), maps.Max(m => m.Max()));
+        HeatmapGallery.Write(Path.Combine(options.OutputFolder, "gallery", category), $"{category}: best and worst test images",
+            HeatmapGallery.Select(scored, options.GalleryImages),
+            i => Heatmap.Overlay(input.LoadCrop(scored[i].Sample.Path), maps[i], lo, hi), input.SavePng);
     }
 
     /// <summary>Heatmap overlays on one colour scale per category (the range of all its maps), so

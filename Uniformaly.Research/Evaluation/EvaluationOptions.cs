@@ -29,6 +29,10 @@ public sealed record EvaluationOptions
     /// <summary>Write heatmap overlays (PNG) of every test image.</summary>
     public bool SaveMaps { get; init; }
 
+    /// <summary>Per category, overlays of this many best-detected, missed and falsely alarmed test
+    /// images under OUT/gallery/&lt;category&gt; (0: none).</summary>
+    public int GalleryImages { get; init; }
+
     /// <summary>Skip unreadable images with a warning instead of failing.</summary>
     public bool SkipBadImages { get; init; }
 

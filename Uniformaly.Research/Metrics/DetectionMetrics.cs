@@ -17,18 +17,25 @@ public sealed record DetectionMetrics(
         IReadOnlyList<float[]>? maps = null, IReadOnlyList<byte[]>? masks = null, int height = 0, int width = 0)
     {
         var l = labels.ToArray();
-        var s = scores.ToArray();
-        var (auroc, ap, f1) = (BinaryMetrics.RocAuc(s, l), BinaryMetrics.AveragePrecision(s, l), BinaryMetrics.F1Max(s, l));
+        var (auroc, ap, f1) = BinaryMetrics.All(scores.ToArray(), l);
         if (maps is null || masks is null || !masks.Any(m => Array.IndexOf(m, (byte)1) >= 0))
             return new DetectionMetrics(auroc, ap, f1, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
-        var (pixelScores, pixelLabels) = Flatten(maps, masks, _ => true);
-        var (anomalousScores, anomalousLabels) = Flatten(maps, masks, i => l[i] == 1);
-        return new DetectionMetrics(auroc, ap, f1,
-            BinaryMetrics.RocAuc(pixelScores, pixelLabels),
-            BinaryMetrics.RocAuc(anomalousScores, anomalousLabels),
-            Metrics.Aupro.Compute(maps, masks, height, width),
-            BinaryMetrics.AveragePrecision(pixelScores, pixelLabels),
-            BinaryMetrics.F1Max(pixelScores, pixelLabels));
+        // The three pixel-level computations are independent; each is a sort or a pass over every pixel.
+        (double Auroc, double Ap, double F1) pixel = default;
+        double anomalousAuroc = 0, aupro = 0;
+        Parallel.Invoke(
+            () =>
+            {
+                var (pixelScores, pixelLabels) = Flatten(maps, masks, _ => true);
+                pixel = BinaryMetrics.All(pixelScores, pixelLabels);
+            },
+            () =>
+            {
+                var (anomalousScores, anomalousLabels) = Flatten(maps, masks, i => l[i] == 1);
+                anomalousAuroc = BinaryMetrics.RocAuc(anomalousScores, anomalousLabels);
+            },
+            () => aupro = Metrics.Aupro.Compute(maps, masks, height, width));
+        return new DetectionMetrics(auroc, ap, f1, pixel.Auroc, anomalousAuroc, aupro, pixel.Ap, pixel.F1);
     }
 
     /// <summary>The mean of each metric over several evaluations (per-category results to an overall row).</summary>

@@ -8,7 +8,7 @@ namespace Uniformaly.Research.Metrics;
 /// <remarks>
 /// Positives and negatives are sorted separately (two float sorts, run in parallel) rather than
 /// one key/label sort: no label array travels with the keys, which halves the data moved and
-/// uses the runtime's fast primitive sort; the two sorted runs are merged on the fly.
+/// sorts plain floats (a radix sort, <see cref="FloatRadixSort"/>); the two sorted runs are merged on the fly.
 /// Memory: one float per input score.
 /// </remarks>
 internal sealed class RankedScores
@@ -35,7 +35,7 @@ internal sealed class RankedScores
         for (var i = 0; i < labels.Length; i++)
             if (labels[i] == 1) _positives[p++] = scores[i];
             else _negatives[n++] = scores[i];
-        Parallel.Invoke(() => Array.Sort(_positives), () => Array.Sort(_negatives));
+        Parallel.Invoke(() => FloatRadixSort.Sort(_positives), () => FloatRadixSort.Sort(_negatives));
     }
 
     public long Positives => _positives.LongLength;

@@ -53,6 +53,10 @@ public sealed class PaperTable
             : throw new FormatException($"paper table '{Name}' row '{rowKey}' column '{column}' is not a number: '{text}'");
     }
 
+    /// <summary>A cell as a number, or null when the paper has no such row, column or value.</summary>
+    public double? TryValue(string rowKey, string column) =>
+        _rows.ContainsKey(rowKey) && Columns.Contains(column) ? Value(rowKey, column) : null;
+
     private string Key(string[] row) => string.Join('/', row.Take(KeyColumnCount));
 }
 

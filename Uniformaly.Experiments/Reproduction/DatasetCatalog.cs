@@ -1,0 +1,43 @@
+namespace Uniformaly.Experiments.Reproduction;
+
+/// <summary>
+/// The datasets of the paper: the folder each is expected in under --data-root, how it is read,
+/// and where to get it (nothing is downloaded; a missing dataset is reported as skipped with this).
+/// </summary>
+public static class DatasetCatalog
+{
+    private sealed record Entry(string Kind, string Source, string Layout);
+
+    private static readonly Dictionary<string, Entry> Entries = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["mvtec"] = new("mvtec", "https://www.mvtec.com/company/research/datasets/mvtec-anomaly-detection (mvtec_anomaly_detection.tar.xz)",
+            "mvtec/<category>/{train,test,ground_truth}/..."),
+        ["btad"] = new("btad", "https://github.com/pankajmishra000/VT-ADL (BTAD: BeanTech Anomaly Detection)", "btad/{01,02,03}/{train/ok,test/ok,test/ko,ground_truth/ko}"),
+        ["mtd"] = new("folder", "https://github.com/abin24/Magnetic-tile-defect-datasets. (arrange as an MVTec-layout category)", "mtd/<category>/{train/good,test/<type>,ground_truth/<type>}"),
+        ["cpd"] = new("folder", "https://www.kaggle.com/datasets/ravirajsinh45/real-life-industrial-dataset-of-casting-product (arrange as an MVTec-layout category)", "cpd/<category>/{train/good,test/<type>}"),
+        ["cifar10"] = new("cifar10", "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz", "cifar10/cifar-10-batches-bin/{data_batch_1..5,test_batch}.bin (the unpacked tarball)"),
+        ["cifar100"] = new("cifar100", "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz", "cifar100/cifar-100-binary/{train,test}.bin (the unpacked tarball)"),
+        ["imagenet30"] = new("imagenet30", "https://github.com/hendrycks/ss-ood (ImageNet-30 train and test tarballs)", "imagenet30/{train,test}/<class>/*.jpg"),
+        ["species60"] = new("species60", "https://github.com/hendrycks/anomaly-seg (Species; the 60 classes of the paper's Table 12)", "species60/{train,test}/<class>/*.jpg"),
+    };
+
+    /// <summary>The folder names the catalog knows.</summary>
+    public static IEnumerable<string> Folders => Entries.Keys;
+
+    /// <summary>How the dataset in <paramref name="folder"/> is read, or null for an unknown folder.</summary>
+    public static string? KindOf(string folder) => Entries.TryGetValue(folder, out var entry)
+        ? entry.Kind is "imagenet30" or "species60" ? "imagefolder" : entry.Kind
+        : null;
+
+    public static bool IsSemantic(string kind) => kind is "cifar10" or "cifar100" or "imagefolder";
+
+    /// <summary>Why a task cannot run (its folder is missing), with where to get the data; null when present.</summary>
+    public static string? Missing(string dataRoot, string folder)
+    {
+        var path = Path.Combine(dataRoot, folder);
+        if (Directory.Exists(path)) return null;
+        return Entries.TryGetValue(folder, out var entry)
+            ? $"{path} not found; get {folder} from {entry.Source} and arrange it as {entry.Layout}"
+            : $"{path} not found";
+    }
+}

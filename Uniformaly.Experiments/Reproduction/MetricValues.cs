@@ -1,0 +1,38 @@
+using Uniformaly.Research.Evaluation;
+using Uniformaly.Research.Metrics;
+
+namespace Uniformaly.Experiments.Reproduction;
+
+/// <summary>Metric names of reproductions and the scale the paper prints them in.</summary>
+public static class MetricValues
+{
+    private static readonly string[] Clustering = ["nmi", "ari", "f1"];
+
+    /// <summary>Checks that <paramref name="metric"/> exists for <paramref name="protocol"/>.</summary>
+    public static void Check(string metric, Protocol protocol, string where)
+    {
+        var known = Names(protocol);
+        if (!known.Contains(metric)) throw new ArgumentException($"{where}: unknown metric '{metric}' for {protocol.ToString().ToLowerInvariant()} (known: {string.Join(", ", known)})");
+    }
+
+    public static IReadOnlyList<string> Names(Protocol protocol) => protocol switch
+    {
+        Protocol.Clustering => Clustering,
+        Protocol.Semantic => ["image_auroc", "image_ap", "image_f1max"],
+        _ => EvaluationWriter.MetricNames,
+    };
+
+    /// <summary>The eight detection metrics as fractions, keyed like metrics.json.</summary>
+    public static Dictionary<string, double> Of(DetectionMetrics m) => new()
+    {
+        ["image_auroc"] = m.ImageAuroc, ["pixel_auroc"] = m.PixelAuroc, ["pixel_auroc_anomalous"] = m.PixelAurocAnomalous,
+        ["aupro"] = m.Aupro, ["image_ap"] = m.ImageAp, ["image_f1max"] = m.ImageF1Max, ["pixel_ap"] = m.PixelAp, ["pixel_f1max"] = m.PixelF1Max,
+    };
+
+    public static Dictionary<string, double> Of(CategoryClustering c) => new() { ["nmi"] = c.Nmi, ["ari"] = c.Ari, ["f1"] = c.F1 };
+
+    /// <summary>The paper prints AUROC-like metrics in percent and clustering metrics as fractions.</summary>
+    public static double PaperScale(string metric) => Clustering.Contains(metric) ? 1 : 100;
+
+    public static int Decimals(string metric) => Clustering.Contains(metric) ? 4 : 2;
+}

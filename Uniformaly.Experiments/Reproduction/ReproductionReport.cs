@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Uniformaly.Research.Common;
+using Uniformaly.Research.Reporting;
+using Uniformaly.Research.Torch;
+using Uniformaly.Research.Visualization;
+
+namespace Uniformaly.Experiments.Reproduction;
+
+/// <summary>One compared number: where it sits, ours and the paper's, both in the paper's unit.</summary>
+public sealed record ReportRow(string Task, string Unit, string Metric, string? Point, double Ours, double? Paper)
+{
+    public double Difference => Paper is { } paper ? Ours - paper : double.NaN;
+}
+
+/// <summary>
+/// Turns a reproduction's cells into its outputs: NAME.md and NAME.csv (every compared cell with
+/// ours, the paper's value and the difference), cells.csv (every unit and metric measured),
+/// settings.json, and for sweeps one SVG per metric with the paper's values dashed beside ours.
+/// </summary>
+public static class ReproductionReport
+{
+    /// <summary>The compared cells: task means, or per unit when the paper's table is per unit.</summary>
+    public static IReadOnlyList<ReportRow> Rows(ExperimentDefinition definition, IReadOnlyList<CellResult> cells, string backbone)
+    {
+        var paper = definition.Paper is { Table: { } name } ? PaperResults.Load(name) : null;
+        var rows = new List<ReportRow>();
+        foreach (var cell in cells)
+        {
+            var task = definition.Tasks.Single(t => t.Name == cell.Task);
+            foreach (var metric in task.Metrics)
+            {
+                var scale = MetricValues.PaperScale(metric);
+                var units = definition.Paper?.PerUnit == true ? cell.Units.Select(u => (u.Unit, Value: u.Metrics.GetValueOrDefault(metric, double.NaN))) : [];
+                foreach (var (unit, value) in units.Append(("mean", cell.Mean(metric))))
+                    rows.Add(new ReportRow(cell.Task, unit, metric, cell.Point, value * scale, Lookup(definition, paper, cell.Task, unit, metric, cell.Point, backbone)));
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>Writes every output into <paramref name="folder"/> and returns the Markdown report.</summary>
+    public static string Write(string folder, ExperimentDefinition definition, ReproductionResult result, ReproductionOptions options)
+    {
+        Directory.CreateDirectory(folder);
+        var backbone = options.Checkpoint ?? options.Backbone ?? definition.Backbone;
+        var rows = Rows(definition, result.Cells, backbone);
+        var table = Table(definition, rows);
+        table.WriteFiles(folder, definition.Name);
+        AllCells(result.Cells).WriteFiles(folder, "cells");
+        var plots = definition.Sweep is null ? [] : Plots(folder, definition, rows);
+        AtomicFile.WriteAllText(Path.Combine(folder, "settings.json"), Settings(definition, result, options).ToJsonString(new() { WriteIndented = true }));
+        var markdown = Markdown(definition, result, table, plots, backbone);
+        AtomicFile.WriteAllText(Path.Combine(folder, "README.md"), markdown);
+        return markdown;
+    }
+
+    private static MarkdownTable Table(ExperimentDefinition definition, IReadOnlyList<ReportRow> rows)
+    {
+        var header = new List<string> { "task", "unit", "metric" };
+        if (definition.Sweep is { } sweep) header.Add(sweep.Parameter);
+        header.AddRange(["ours", "paper", "ours - paper"]);
+        var table = new MarkdownTable(header);
+        foreach (var row in rows)
+        {
+            var decimals = MetricValues.Decimals(row.Metric);
+            var cells = new List<string> { row.Task, row.Unit, row.Metric };
+            if (definition.Sweep is not null) cells.Add(row.Point!);
+            cells.AddRange([MarkdownTable.Number(row.Ours, decimals), MarkdownTable.Number(row.Paper ?? double.NaN, decimals),
+                ComparisonTable.Difference(row.Difference, decimals)]);
+            table.Add([.. cells]);
+        }
+        return table;
+    }
+
+    private static MarkdownTable AllCells(IReadOnlyList<CellResult> cells)
+    {
+        var table = new MarkdownTable(["task", "point", "unit", "metric", "value", "cell_seconds"]);
+        foreach (var cell in cells)
+        foreach (var unit in cell.Units)
+        foreach (var (metric, value) in unit.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
+            table.Add(cell.Task, cell.Point ?? "", unit.Unit, metric, value.ToString("R", CultureInfo.InvariantCulture),
+                cell.Seconds.ToString("F3", CultureInfo.InvariantCulture));
+        return table;
+    }
+
+    /// <summary>The paper's value of a cell, or null where the paper has none.</summary>
+    private static double? Lookup(ExperimentDefinition definition, PaperTable? paper, string task, string unit, string metric, string? point, string backbone)
+    {
+        if (paper is null || definition.Paper is not { } mapping) return null;
+        string Fill(string template) => template.Replace("{task}", task).Replace("{unit}", unit)
+            .Replace("{metric}", mapping.MetricNames.GetValueOrDefault(metric, metric)).Replace("{value}", point ?? "").Replace("{family}", Family(backbone));
+        return paper.TryValue(Fill(mapping.Row), Fill(mapping.Column));
+    }
+
+    /// <summary>The paper's column family of a backbone: ibot for iBOT weights, else dino (UniFormaly-DINO).</summary>
+    public static string Family(string backbone) =>
+        Path.GetFileName(backbone).Contains("ibot", StringComparison.OrdinalIgnoreCase) ? "ibot" : "dino";
+
+    /// <summary>One chart per metric: x = the sweep values, a solid line per task (ours) and a dashed one (the paper).</summary>
+    private static List<string> Plots(string folder, ExperimentDefinition definition, IReadOnlyList<ReportRow> rows)
+    {
+        var sweep = definition.Sweep!;
+        var files = new List<string>();
+        var means = rows.Where(r => r.Unit == "mean").ToList();
+        foreach (var metric in means.Select(r => r.Metric).Distinct())
+        {
+            var series = new List<LineSeries>();
+            var tasks = means.Where(r => r.Metric == metric).Select(r => r.Task).Distinct().ToList();
+            for (var i = 0; i < tasks.Count; i++)
+            {
+                var byPoint = means.Where(r => r.Metric == metric && r.Task == tasks[i]).ToDictionary(r => r.Point!);
+                series.Add(new LineSeries($"{tasks[i]} (ours)", sweep.Values.Select(v => byPoint.TryGetValue(v, out var r) ? r.Ours : double.NaN).ToList(), LineStyle.Solid, i));
+                var paper = sweep.Values.Select(v => byPoint.TryGetValue(v, out var r) ? r.Paper ?? double.NaN : double.NaN).ToList();
+                if (paper.Any(double.IsFinite)) series.Add(new LineSeries($"{tasks[i]} (paper)", paper, LineStyle.Dashed, i));
+            }
+            if (definition.Paper is { TextPoints.Count: > 0 } text && series.Count > 0)
+                series.Add(new LineSeries(text.TextNote ?? "paper (text)", sweep.Values.Select(v =>
+                    text.TextPoints.FirstOrDefault(p => p.X == Numeric(v)) is { } p && p != default ? p.Value : double.NaN).ToList(), LineStyle.Dashed, tasks.Count));
+            if (series.Count == 0) continue;
+            var title = $"{definition.Title}: {metric}";
+            var yLabel = MetricValues.PaperScale(metric) == 100 ? $"{metric} (%)" : metric;
+            var numeric = sweep.Values.All(v => double.IsFinite(Numeric(v)));
+            var svg = numeric
+                ? LineChart.Render(title, sweep.Label, yLabel, sweep.Values.Select(v => Numeric(v) * (sweep.Percent ? 100 : 1)).ToList(), series, sweep.LogX)
+                : LineChart.RenderCategorical(title, sweep.Label, yLabel, sweep.Values, series);
+            var file = $"{definition.Name}_{metric}.svg";
+            LineChart.Write(Path.Combine(folder, file), svg);
+            files.Add(file);
+        }
+        return files;
+    }
+
+    private static double Numeric(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN;
+
+    private static string Markdown(ExperimentDefinition definition, ReproductionResult result, MarkdownTable table, List<string> plots, string backbone)
+    {
+        var md = new StringBuilder();
+        md.AppendLine($"# {definition.Title}").AppendLine();
+        md.AppendLine($"Backbone: {string.Join("; ", result.Backbones)}. Paper column: UniFormaly-{Family(backbone).ToUpperInvariant()}" +
+            $"{(backbone == definition.Backbone ? "" : $" (the paper used {definition.Backbone}; differences are expected)")}.").AppendLine();
+        md.Append(table.ToMarkdown()).AppendLine();
+        foreach (var skipped in result.Skipped) md.AppendLine($"- skipped **{skipped.Task}**: {skipped.Reason}");
+        if (result.Skipped.Count > 0) md.AppendLine();
+        foreach (var plot in plots) md.AppendLine($"![{plot}]({plot})");
+        if (plots.Count > 0) md.AppendLine();
+        if (definition.Paper?.TextNote is { } note) md.AppendLine($"Note: {note}").AppendLine();
+        md.AppendLine($"Cells: {result.Cells.Count} ({result.ReusedCells} reused from an earlier run); backbone feature cache: " +
+            $"{result.FeatureCacheHits} hits, {result.FeatureCacheMisses} images through the backbone; libtorch {TorchRuntime.Version}, {TorchRuntime.NumThreads} threads.");
+        return md.ToString();
+    }
+
+    private static JsonObject Settings(ExperimentDefinition definition, ReproductionResult result, ReproductionOptions options) => new()
+    {
+        ["reproduction"] = definition.Name,
+        ["definition"] = definition.Source,
+        ["data_root"] = options.DataRoot,
+        ["backbone"] = options.Backbone,
+        ["checkpoint"] = options.Checkpoint,
+        ["categories"] = options.Categories,
+        ["classes"] = options.Classes,
+        ["overrides"] = new JsonObject(options.Overrides.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
+        ["device"] = options.Device.ToString(),
+        ["batch_size"] = options.BatchSize,
+        ["feature_cache"] = options.CacheRoot,
+        ["backbones_loaded"] = new JsonArray([.. result.Backbones.Select(b => JsonValue.Create(b))]),
+        ["skipped"] = new JsonArray([.. result.Skipped.Select(s => new JsonObject { ["task"] = s.Task, ["reason"] = s.Reason })]),
+        ["libtorch"] = TorchRuntime.Version,
+        ["threads"] = TorchRuntime.NumThreads,
+        ["uniformaly"] = typeof(ReproductionReport).Assembly.GetName().Version?.ToString(),
+        ["dotnet"] = Environment.Version.ToString(),
+        ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+        ["date_utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+    };
+}

@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Uniformaly.Research.Caching;
+using Uniformaly.Research.Common;
+using Uniformaly.Research.Data;
+using Uniformaly.Research.Detection;
+using Uniformaly.Research.Detector;
+using Uniformaly.Research.Evaluation;
+using Uniformaly.Research.Features;
+using Uniformaly.Research.Imaging;
+using Uniformaly.Research.Models;
+
+namespace Uniformaly.Experiments.Reproduction;
+
+/// <summary>A task that did not run, and why (usually: its dataset is not under --data-root).</summary>
+public sealed record SkippedTask(string Task, string Reason);
+
+/// <summary>Everything a reproduction measured.</summary>
+public sealed record ReproductionResult(IReadOnlyList<CellResult> Cells, IReadOnlyList<SkippedTask> Skipped,
+    IReadOnlyList<string> Backbones, int ReusedCells, int FeatureCacheHits, int FeatureCacheMisses);
+
+/// <summary>
+/// Runs every (task, sweep point) cell of an <see cref="ExperimentDefinition"/>. The backbone sits
+/// behind the feature cache, so the cells of a sweep run it once per image; each finished cell is
+/// saved with the fingerprint of its inputs, so an interrupted reproduction resumes where it stopped.
+/// </summary>
+public sealed class ReproductionRunner(ExperimentDefinition definition, ReproductionOptions options, IProgressSink progress, TextWriter log)
+    : IDisposable
+{
+    private readonly Dictionary<string, (DetectorBackend Backend, CachedPatchFeatureExtractor? Cached)> _backends = [];
+
+    /// <summary>Where a reproduction's results go: OUT/&lt;name&gt;.</summary>
+    public static string FolderOf(ExperimentDefinition definition, ReproductionOptions options) => Path.Combine(options.Output, definition.Name);
+
+    private string Folder => FolderOf(definition, options);
+
+    public ReproductionResult Run()
+    {
+        var cells = new List<CellResult>();
+        var skipped = new List<SkippedTask>();
+        var reused = 0;
+        var total = definition.Tasks.Count * definition.Points.Count;
+        foreach (var task in definition.Tasks)
+        {
+            if (DatasetCatalog.Missing(options.DataRoot, task.Data) is { } reason)
+            {
+                skipped.Add(new SkippedTask(task.Name, reason));
+                log.WriteLine($"{definition.Name}: skipping {task.Name}: {reason}");
+                continue;
+            }
+            foreach (var point in definition.Points)
+            {
+                var (cell, wasReused) = RunCell(task, point);
+                cells.Add(cell);
+                reused += wasReused ? 1 : 0;
+                log.WriteLine($"{definition.Name}: {task.Name}{PointText(point)} {(wasReused ? "already done" : $"done in {cell.Seconds:F1} s")} ({cells.Count + skipped.Count * definition.Points.Count}/{total} cells)");
+            }
+        }
+        var caches = _backends.Values.Select(b => b.Cached).OfType<CachedPatchFeatureExtractor>().ToList();
+        return new ReproductionResult(cells, skipped, _backends.Values.Select(b => b.Backend.Description).Distinct().ToList(), reused,
+            caches.Sum(c => c.Hits), caches.Sum(c => c.Misses));
+    }
+
+    private string PointText(string? point) => point is null ? "" : $" {definition.Sweep!.Parameter}={point}";
+
+    private (CellResult Cell, bool Reused) RunCell(TaskDefinition task, string? point)
+    {
+        var cellSetup = Resolve(task, point);
+        var folder = Path.Combine(Folder, "cells", Safe(task.Name), point is null ? "run" : Safe($"{definition.Sweep!.Parameter}_{point}"));
+        var path = Path.Combine(folder, "cell.json");
+        var fingerprint = Fingerprint(task, cellSetup);
+        if (CellResult.TryLoad(path, fingerprint) is { } done) return (done, true);
+        var clock = Stopwatch.StartNew();
+        var units = task.Protocol switch
+        {
+            Protocol.Detection => Detect(task, cellSetup, folder, IsDefault(task, cellSetup)),
+            Protocol.Semantic => Semantic(task, cellSetup),
+            _ => Cluster(task, cellSetup),
+        };
+        var cell = new CellResult(task.Name, point, fingerprint, units, clock.Elapsed.TotalSeconds);
+        cell.Save(path);
+        return (cell, false);
+    }
+
+    /// <summary>Whether a cell has the task's own settings (no sweep, or the sweep value the task
+    /// would use anyway): galleries are drawn there only, so sweeps do not pay for them at every point.</summary>
+    private bool IsDefault(TaskDefinition task, CellSetup setup)
+    {
+        var plain = Resolve(task, null);
+        return plain.Settings.ToJson() == setup.Settings.ToJson() && plain.LowShot == setup.LowShot && plain.Selector == setup.Selector;
+    }
+
+    /// <summary>The settings of one cell: defaults, the definition, the task, the user's overrides, then the sweep point.</summary>
+    private sealed record CellSetup(DetectorSettings Settings, int? LowShot, PatchSelector Selector);
+
+    private CellSetup Resolve(TaskDefinition task, string? point)
+    {
+        var where = definition.Source;
+        var settings = new DetectorSettings
+        {
+            Backbone = options.Checkpoint is null ? options.Backbone ?? definition.Backbone : null,
+            Checkpoint = options.Checkpoint,
+        };
+        foreach (var (key, value) in definition.Settings.Concat(task.Settings).Concat(options.Overrides))
+            settings = SettingKeys.Apply(settings, key, value, where);
+        var (lowShot, selector) = (task.LowShot, PatchSelector.TopK);
+        if (point is not null)
+        {
+            switch (definition.Sweep!.Parameter)
+            {
+                case "low-shot":
+                    lowShot = int.Parse(point, CultureInfo.InvariantCulture);
+                    break;
+                case "selector":
+                    (selector, settings) = Selector(settings, point);
+                    break;
+                default:
+                    settings = SettingKeys.Apply(settings, definition.Sweep.Parameter, point, $"{where}: sweep");
+                    break;
+            }
+        }
+        return new CellSetup(settings.Validate(), lowShot, selector);
+    }
+
+    /// <summary>Table 8's feature selectors: all, max, or topk_&lt;percent&gt;.</summary>
+    private static (PatchSelector, DetectorSettings) Selector(DetectorSettings settings, string value) => value.ToLowerInvariant() switch
+    {
+        "all" => (PatchSelector.All, settings),
+        "max" => (PatchSelector.Max, settings),
+        var v when v.StartsWith("topk_", StringComparison.Ordinal) =>
+            (PatchSelector.TopK, settings with { TopK = double.Parse(v[5..], CultureInfo.InvariantCulture) / 100 }),
+        _ => throw new ArgumentException($"selector '{value}': expected all, max or topk_<percent>"),
+    };
+
+    private IReadOnlyList<UnitResult> Detect(TaskDefinition task, CellSetup setup, string folder, bool gallery)
+    {
+        var (backend, extractor) = Backend(setup.Settings);
+        var evaluation = new EvaluationOptions
+        {
+            Dataset = DatasetKinds.Parse(task.Kind),
+            DataRoot = Path.Combine(options.DataRoot, task.Data),
+            Categories = options.Categories ?? task.Categories,
+            MultiClass = task.MultiClass,
+            LowShot = setup.LowShot,
+            Detector = setup.Settings,
+            Device = options.Device,
+            BatchSize = options.BatchSize,
+            OutputFolder = folder,
+            GalleryImages = gallery ? definition.Gallery : 0,
+        };
+        var result = new DetectionEvaluation(backend.Input, extractor, progress).Run(evaluation);
+        EvaluationWriter.Write(folder, result, new JsonObject
+        {
+            ["task"] = task.Name, ["backbone_loaded"] = backend.Description, ["detector"] = JsonNode.Parse(setup.Settings.ToJson()),
+        });
+        foreach (var warning in result.Warnings) log.WriteLine($"warning: {warning}");
+        return result.Categories.Select(c => new UnitResult(c.Category, MetricValues.Of(c.Metrics))).ToList();
+    }
+
+    private IReadOnlyList<UnitResult> Semantic(TaskDefinition task, CellSetup setup)
+    {
+        var (_, extractor) = Backend(setup.Settings);
+        var data = SemanticDataset.Open(task.Kind, Path.Combine(options.DataRoot, task.Data), new ImagePreprocessor(setup.Settings.Resize, setup.Settings.ImageSize));
+        var evaluation = new SemanticEvaluation(data, extractor, progress);
+        return NormalSets(task, data.ClassNames).Select(set => new UnitResult(set.Label, MetricValues.Of(evaluation.Run(new SemanticOptions
+        {
+            NormalClasses = set.Classes, Detector = setup.Settings, Device = options.Device, BatchSize = options.BatchSize, LowShot = setup.LowShot,
+        }).Metrics))).ToList();
+    }
+
+    /// <summary>The normal-class sets of a semantic task, each with its label in the paper's tables.</summary>
+    private IEnumerable<(string Label, IReadOnlySet<int> Classes)> NormalSets(TaskDefinition task, IReadOnlyList<string> classNames)
+    {
+        foreach (var entry in task.Normal)
+        {
+            if (entry == "each")
+            {
+                var selection = options.Classes ?? task.Categories;
+                var classes = selection == "all" ? Enumerable.Range(0, classNames.Count) : NormalClasses.Parse(selection, classNames);
+                foreach (var c in classes) yield return (classNames[c], new SortedSet<int> { c });
+            }
+            else if (entry.StartsWith("split:", StringComparison.Ordinal))
+                yield return (entry[6..], NormalClasses.Parse(string.Join(",", Species60Splits.Get(entry[6..])), classNames));
+            else
+                yield return (entry.Replace(",", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal), NormalClasses.Parse(entry, classNames));
+        }
+    }
+
+    private IReadOnlyList<UnitResult> Cluster(TaskDefinition task, CellSetup setup)
+    {
+        var (backend, extractor) = Backend(setup.Settings);
+        var evaluation = new EvaluationOptions
+        {
+            Dataset = DatasetKinds.Parse(task.Kind),
+            DataRoot = Path.Combine(options.DataRoot, task.Data),
+            Categories = options.Categories ?? task.Categories,
+            LowShot = setup.LowShot,
+            Detector = setup.Settings,
+            Device = options.Device,
+            BatchSize = options.BatchSize,
+            OutputFolder = Folder,
+        };
+        return new ClusteringEvaluation(backend.Input, extractor, progress).Run(evaluation, setup.Selector)
+            .Select(c => new UnitResult(c.Category, MetricValues.Of(c))).ToList();
+    }
+
+    /// <summary>The backbone for these settings (loaded once per reproduction) behind the feature cache.</summary>
+    private (DetectorBackend Backend, IPatchFeatureExtractor Extractor) Backend(DetectorSettings settings)
+    {
+        var key = BackboneKey(settings);
+        if (!_backends.TryGetValue(key, out var entry))
+        {
+            var backend = DetectorBackend.Create(settings, options.Device, options.WeightsFolder);
+            log.WriteLine(backend.Description);
+            var cached = options.CacheRoot is { } root
+                ? new CachedPatchFeatureExtractor(backend.Extractor, new FeatureCache(root, options.CacheLimitBytes), key)
+                : null;
+            _backends[key] = entry = (backend, cached);
+        }
+        return (entry.Backend, (IPatchFeatureExtractor?)entry.Cached ?? entry.Backend.Extractor);
+    }
+
+    /// <summary>What shapes the backbone's features: weights (with the file's size and time, so a
+    /// replaced file is a new key), layers and attention layer. Preprocessing is in the image content.</summary>
+    private string BackboneKey(DetectorSettings settings)
+    {
+        var weights = settings.Checkpoint ?? (settings.Backbone!.StartsWith(DetectorBackend.RandomPrefix, StringComparison.Ordinal)
+            ? $"{settings.Backbone} seed {settings.Seed}"
+            : Backbones.WeightsPath(Backbones.Get(settings.Backbone), options.WeightsFolder));
+        var stamp = File.Exists(weights) ? $"{new FileInfo(weights).Length}@{File.GetLastWriteTimeUtc(weights):O}" : "";
+        return $"{weights}|{stamp}|layers {string.Join(",", settings.Layers)}|attention {settings.EffectiveAttentionLayer}|{options.Device.Type}";
+    }
+
+    /// <summary>Everything a cell's numbers depend on; a saved cell is reused only when this matches.</summary>
+    private string Fingerprint(TaskDefinition task, CellSetup setup)
+    {
+        var text = string.Join("\n", task.Name, task.Kind, task.Protocol, task.Categories, task.MultiClass, string.Join(";", task.Normal),
+            options.Categories, options.Classes, Path.GetFullPath(Path.Combine(options.DataRoot, task.Data)), setup.Settings.ToJson(), setup.LowShot, setup.Selector,
+            BackboneKey(setup.Settings));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    private static string Safe(string name) =>
+        string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
+
+    public void Dispose()
+    {
+        foreach (var (backend, _) in _backends.Values) backend.Dispose();
+    }
+}

@@ -1,0 +1,180 @@
+using System.Globalization;
+using NUnit.Framework;
+using Uniformaly.Experiments.Reproduction;
+using Uniformaly.Research.Reporting;
+using Uniformaly.Tests.Cli;
+
+namespace Uniformaly.Tests.Reproduction;
+
+/// <summary>
+/// Every reproduction end to end on synthetic stand-ins with the tiny ViT: the tables carry the
+/// paper's columns, our numbers are computed (and differ from the paper's), sweeps reuse the
+/// backbone's features, and interrupted runs resume.
+/// </summary>
+public sealed class ReproduceCommandTests
+{
+    private static TempFolder _data = null!;
+
+    [OneTimeSetUp]
+    public static void WriteStandIns()
+    {
+        _data = new TempFolder();
+        StandIns.Write(_data.Path);
+    }
+
+    [OneTimeTearDown]
+    public static void Delete() => _data.Dispose();
+
+    /// <summary>Runs a reproduction on the stand-ins; MVTec tasks on the two synthetic categories
+    /// (table2's datasets have their own), one-class semantic tasks on classes 0 and 1.</summary>
+    private static (int Code, string Out, string Error) Reproduce(string name, string output, params string[] extra)
+    {
+        string[] categories = name == "table2" ? [] : ["--categories", StandIns.Categories];
+        return CliRunner.Run(["reproduce", name, "--data-root", _data.Path, "--out", output, "--cache-dir", Path.Combine(output, "cache"),
+            .. categories, "--classes", "0,1", "--batch-size", "16", .. StandIns.TinyModel, .. extra]);
+    }
+
+    /// <summary>(task, unit, metric, point) -> (ours, paper) from NAME.csv.</summary>
+    private static Dictionary<string, (double Ours, string Paper)> Comparison(string folder, string name)
+    {
+        var lines = File.ReadAllLines(Path.Combine(folder, name, name + ".csv"));
+        var header = lines[0].Split(',');
+        var hasPoint = header.Length == 7;
+        return lines.Skip(1).Select(l => l.Split(',')).ToDictionary(
+            c => string.Join("|", c.Take(hasPoint ? 4 : 3)),
+            c => (double.Parse(c[^3], CultureInfo.InvariantCulture), c[^2]));
+    }
+
+    [TestCase("table1", "mvtec|mean|image_auroc", "99.32")]
+    [TestCase("table1", "mvtec|synth_object|pixel_auroc", "-")]
+    [TestCase("table2", "MTD|mean|image_auroc", "99.00")]
+    [TestCase("table2", "BTAD|mean|image_auroc", "94.80")]
+    [TestCase("table3", "CIFAR-100|mean|image_auroc", "90.00")]
+    [TestCase("table3", "Species-60|mean|image_auroc", "92.60")]
+    [TestCase("table4", "multiclass|mean|pixel_auroc", "98.10")]
+    [TestCase("table4", "oneclass|mean|image_auroc", "99.30")]
+    [TestCase("table5", "cifar10|02468|image_auroc", "85.80")]
+    [TestCase("table6", "species60|E|image_auroc", "72.40")]
+    [TestCase("table7", "mvtec|mean|ari", "0.4330")]
+    [TestCase("table8", "mvtec|mean|f1|topk_1", "0.7072")]
+    [TestCase("table10", "semantic|mean|image_auroc|soft", "90.49")]
+    [TestCase("fig6", "mvtec|mean|image_auroc|5", "-")]
+    [TestCase("fig7", "Sem-AD|mean|image_auroc|0.001", "-")]
+    public void Reproduction_RunsOnStandIns_WithThePapersColumn(string name, string cell, string paper)
+    {
+        using var output = new TempFolder();
+        var (code, stdout, error) = Reproduce(name, output.Path);
+        Assert.That(code, Is.EqualTo(0), error);
+        var rows = Comparison(output.Path, name);
+        Assert.That(rows, Does.ContainKey(cell), string.Join("\n", rows.Keys));
+        var (ours, paperText) = rows[cell];
+        Assert.That(paperText, Is.EqualTo(paper));
+        var range = cell.Contains("|nmi") || cell.Contains("|ari") || cell.Contains("|f1") ? (-1.0, 1.0) : (0.0, 100.0);
+        Assert.That(ours, Is.InRange(range.Item1, range.Item2), "a computed value on the paper's scale");
+        Assert.That(stdout, Does.Contain("| ours | paper | ours - paper |"));
+        Assert.That(File.Exists(Path.Combine(output.Path, name, "settings.json")));
+        Assert.That(File.ReadAllText(Path.Combine(output.Path, name, "cells.csv")), Does.Contain("image_auroc").Or.Contain("nmi"));
+    }
+
+    [Test]
+    public void Table9_BackboneRunsOncePerImage_PlotsAndGalleryAtTheDefaultPointOnly()
+    {
+        using var output = new TempFolder();
+        var (code, stdout, error) = Reproduce("table9", output.Path);
+        Assert.That(code, Is.EqualTo(0), error);
+        // Defect and multi-class tasks share the mvtec images; the semantic task reads species60's.
+        // 2 categories x (3 train + 2 good + 3 defects), and species60's training images of
+        // classes 0 and 1 plus its 60 test images.
+        Assert.That(stdout, Does.Contain($"{2 * 8 + 2 + 60} images through the backbone"));
+        var folder = Path.Combine(output.Path, "table9");
+        Assert.That(File.ReadAllText(Path.Combine(folder, "table9_image_auroc.svg")), Does.StartWith("<svg").And.Contain("defect (paper)"));
+        Assert.That(File.Exists(Path.Combine(folder, "table9_pixel_auroc.svg")));
+        Assert.That(Directory.Exists(Path.Combine(folder, "cells", "defect", "kernel_7", "gallery", "synth_object")), "gallery at the default n = 7");
+        Assert.That(Directory.Exists(Path.Combine(folder, "cells", "defect", "kernel_3", "gallery")), Is.False, "no gallery at other points");
+        var index = File.ReadAllText(Path.Combine(folder, "cells", "defect", "kernel_7", "gallery", "synth_object", "index.md"));
+        Assert.That(index, Does.Contain("best_1.png").And.Contain("missed_1.png").And.Contain("false_alarm_1.png"));
+        var rows = Comparison(output.Path, "table9");
+        Assert.That(rows["defect|mean|image_auroc|7"].Paper, Is.EqualTo("99.32"));
+        Assert.That(rows.Keys.Count(k => k.StartsWith("defect|mean|", StringComparison.Ordinal)), Is.EqualTo(2 * 7));
+    }
+
+    [Test]
+    public void InterruptedReproduction_ResumesFinishedCells_AndRecomputesChangedOnes()
+    {
+        using var output = new TempFolder();
+        Assert.That(Reproduce("table10", output.Path).Code, Is.EqualTo(0));
+        var cell = Path.Combine(output.Path, "table10", "cells", "defect", "bpm_soft", "cell.json");
+        File.Delete(cell); // as if the run had stopped before this cell finished
+        var (code, stdout, error) = Reproduce("table10", output.Path);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(error, Does.Contain("defect bpm=soft done in").And.Contain("defect bpm=binary_0.1 already done"));
+        Assert.That(stdout, Does.Contain("11 reused from an earlier run").And.Contain("0 images through the backbone"));
+        var (_, _, changed) = Reproduce("table10", output.Path, "--set", "nn=2");
+        Assert.That(changed, Does.Not.Contain("already done"), "a changed setting invalidates every cell");
+    }
+
+    [Test]
+    public void MissingDatasets_AreReportedAsSkipped_WithWhereToGetThem()
+    {
+        using var empty = new TempFolder();
+        using var output = new TempFolder();
+        var (code, stdout, error) = CliRunner.Run(["reproduce", "table3", "--data-root", empty.Path, "--out", output.Path, .. StandIns.TinyModel]);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(stdout, Does.Contain("skipped **CIFAR-10**").And.Contain("cifar-10-binary.tar.gz"));
+        Assert.That(stdout, Does.Contain("skipped **Species-60**"));
+    }
+
+    [TestCase("table99", "unknown reproduction 'table99'")]
+    [TestCase("missing.yaml", "experiment definition not found: missing.yaml")]
+    public void BadNames_FailClearly(string name, string message)
+    {
+        var (code, _, error) = CliRunner.Run("reproduce", name, "--data-root", _data.Path);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain(message));
+    }
+
+    [Test]
+    public void BadOverride_NamesTheSetting()
+    {
+        using var output = new TempFolder();
+        var (code, _, error) = Reproduce("table1", output.Path, "--set", "kernel=4");
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("--kernel must be odd"));
+        (code, _, error) = Reproduce("table1", output.Path, "--set", "kernal=3");
+        Assert.That(error, Does.Contain("setting 'kernal: 3'").And.Contain("unknown setting"));
+    }
+
+    [Test]
+    public void CopiedDefinition_RunsFromItsFile()
+    {
+        using var output = new TempFolder();
+        var yaml = Path.Combine(output.Path, "mine.yaml");
+        File.WriteAllText(yaml, """
+            name: mine
+            title: kernel sizes on the synthetic data
+            backbone: dino_vitb8
+            sweep: {parameter: kernel, values: [3, 5]}
+            paper: {table: uniformaly_table9_kernel_size, row: "defect/{metric}", column: "n{value}"}
+            tasks:
+              - {name: synth, data: mvtec, metrics: [image_auroc, aupro]}
+            """);
+        var (code, _, error) = Reproduce(yaml, output.Path);
+        Assert.That(code, Is.EqualTo(0), error);
+        var rows = Comparison(output.Path, "mine");
+        Assert.That(rows["synth|mean|image_auroc|5"].Paper, Is.EqualTo("99.31"));
+        Assert.That(rows["synth|mean|aupro|5"].Paper, Is.EqualTo("-"), "the paper's table has no AUPRO row");
+    }
+
+    [Test]
+    public void EveryEmbeddedDefinition_Loads_AndNamesAnExistingPaperTable()
+    {
+        Assert.That(ExperimentLibrary.Names, Is.EqualTo(new[]
+            { "table1", "table2", "table3", "table4", "table5", "table6", "table7", "table8", "table9", "table10", "fig6", "fig7" }));
+        foreach (var name in ExperimentLibrary.Names)
+        {
+            var definition = ExperimentLibrary.Load(name);
+            Assert.That(definition.Name, Is.EqualTo(name));
+            if (definition.Paper?.Table is { } table) Assert.That(PaperResults.Names, Does.Contain(table), name);
+        }
+    }
+}
