@@ -21,8 +21,10 @@ public sealed class StreamingNearestNeighbourSearch : INearestNeighbourSearch, I
     private readonly Tensor _hostFeatures;
     private readonly Tensor _squaredNorms;
 
-    /// <param name="features">The bank [M, D], M ≥ 1, floating point, on any device; copied into
-    /// (pinned, where the compute device is CUDA) host memory as float32.</param>
+    /// <param name="features">The bank [M, D], M ≥ 1, floating point, on any device. Kept in host
+    /// memory as float32: copied (into pinned memory where the compute device is CUDA), except that a
+    /// contiguous float32 CPU tensor is shared as it is, so a bank near the machine's memory is not
+    /// held twice; the caller must not change it while the search is in use.</param>
     /// <param name="device">Where the distances are computed.</param>
     /// <param name="memoryBudgetBytes">Bytes for one chunk's distance block and its two bank buffers;
     /// null: <see cref="SearchMemoryBudget.DefaultBytes"/>.</param>
@@ -42,8 +44,8 @@ public sealed class StreamingNearestNeighbourSearch : INearestNeighbourSearch, I
         _hostFeatures = (device.IsCuda ? host.PinMemory() : host).DetachFromDisposeScope();
         try
         {
-            // Chunks as wide as the budget allows whatever FixedChunkRows says: a row's norm is then
-            // reduced exactly as in a device-resident bank (one-row reductions may split across threads).
+            // |b|² in chunks as wide as the budget allows, whatever FixedChunkRows says: wide row-wise
+            // reductions, as a device-resident bank computes them.
             var rows = SearchMemoryBudget.ChunkRows(MemoryBudgetBytes, 2 * Dim, Count, 1);
             _squaredNorms = Tensor.Cat(Stream(rows).Select(c => (c.Rows * c.Rows).Sum(1)).ToArray()).DetachFromDisposeScope();
         }
