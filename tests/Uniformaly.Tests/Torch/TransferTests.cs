@@ -40,6 +40,17 @@ public sealed class TransferTests
     }
 
     [Test]
+    public void To_NonBlocking_CopiesTheValues()
+    {
+        using var scope = new DisposeScope();
+        var source = Tensor.Arange(0, 5, dtype: DType.Float32);
+        var device = TorchRuntime.CudaIsAvailable ? Device.Cuda() : Device.Cpu;
+        var copy = source.To(device, nonBlocking: true);
+        Assert.That(copy.Device, Is.EqualTo(device));
+        Assert.That(copy.ToArray<float>(), Is.EqualTo(new float[] { 0, 1, 2, 3, 4 }));
+    }
+
+    [Test]
     public void AbandonedCopy_LeavesNoTensorBehind()
     {
         using var source = Tensor.Zeros([4, 4]);
