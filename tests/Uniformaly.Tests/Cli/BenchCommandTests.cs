@@ -34,6 +34,19 @@ public sealed class BenchCommandTests
     }
 
     [Test]
+    public void BenchKnn_BankOnHost_TimesTheStreamingSearch()
+    {
+        var (code, output, error) = CliRunner.Run("bench", "knn", "--bank", "3000", "--queries", "16", "--dim", "32", "--bank-on-host", "--chunk-rows", "700", "--repeats", "3", "--json");
+        Assert.That(code, Is.EqualTo(0), error);
+        using var json = JsonDocument.Parse(output);
+        Assert.That(json.RootElement.GetProperty("implementation").GetString(), Does.Contain("streamed from the host"));
+        Assert.That(json.RootElement.GetProperty("chunk_rows").GetInt64(), Is.EqualTo(700));
+        (code, _, error) = CliRunner.Run("bench", "knn", "--bank", "64", "--queries", "4", "--dim", "8", "--bank-on-host", "--precision", "bf16");
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("float32 only"));
+    }
+
+    [Test]
     public void BenchKnn_BadPrecisionOrUnavailableDevice_FailsWithAMessage()
     {
         var (code, _, error) = CliRunner.Run("bench", "knn", "--bank", "64", "--queries", "4", "--dim", "8", "--precision", "int4");
