@@ -24,8 +24,10 @@ namespace Uniformaly.Research.Detection;
 /// |q − b_j| ≥ √L − |q − q̃| − max_j |b_j − b̃_j|, both rounding distances measured exactly (float64)
 /// rather than bounded. The bound is evaluated in float64, so its own rounding is negligible; any
 /// NaN or infinity makes it fail, never pass. It assumes the GEMM accumulates in float32: true for
-/// oneDNN on CPUs and for cuBLAS's float32 compute type, but not when PyTorch 2.x lets cuBLAS use
-/// reduced-precision (bfloat16) reductions, which the bridge cannot switch off on libtorch 1.13.</para>
+/// oneDNN on CPUs and for cuBLAS's float32 compute type once reduced-precision (bfloat16) split-K
+/// reductions are switched off, which the constructor does on CUDA
+/// (<see cref="TorchRuntime.DisallowReducedPrecisionBFloat16Reductions"/>); a libtorch without
+/// that switch (1.13) cannot run this mode on CUDA.</para>
 /// </remarks>
 internal sealed class BFloat16Ranking : IDisposable
 {
@@ -36,8 +38,12 @@ internal sealed class BFloat16Ranking : IDisposable
     private readonly double _maxRoundingDistance;
 
     /// <param name="features">The bank [M, D] (any floating dtype).</param>
+    /// <exception cref="NotSupportedException">On CUDA, when cuBLAS cannot be made to reduce in float32.</exception>
     public BFloat16Ranking(Tensor features)
     {
+        if (features.Device.IsCuda && !TorchRuntime.DisallowReducedPrecisionBFloat16Reductions())
+            throw new NotSupportedException(
+                $"the certified bfloat16 search needs cuBLAS to reduce in float32, which libtorch {TorchRuntime.Version} cannot be told (PyTorch 2.0 or later can); use the float32 search");
         using var scope = new DisposeScope();
         Dim = features.Size(1);
         var rounded = features.To(DType.BFloat16);

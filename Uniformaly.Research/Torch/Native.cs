@@ -21,6 +21,7 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern int ufm_cuda_device_count();
     [DllImport(Lib)] internal static extern int ufm_cuda_synchronize(int index);
     [DllImport(Lib)] internal static extern int ufm_stream_synchronize(int dev, int idx);
+    [DllImport(Lib)] internal static extern int ufm_disallow_bf16_reduced_precision_reduction();
     [DllImport(Lib)] internal static extern int ufm_cuda_mem_info(int index, out long freeBytes, out long totalBytes);
 
     // creation and data

@@ -43,6 +43,16 @@ public static class TorchRuntime
     public static void SynchronizeStream(Device device) =>
         TorchException.Check(Native.ufm_stream_synchronize((int)device.Type, device.Index));
 
+    /// <summary>Makes cuBLAS reduce bfloat16 GEMMs in float32 for the rest of the process (PyTorch
+    /// 2.x otherwise allows bfloat16 reductions). False where this libtorch has no such switch
+    /// (1.13: CPU builds never need it).</summary>
+    public static bool DisallowReducedPrecisionBFloat16Reductions()
+    {
+        var status = Native.ufm_disallow_bf16_reduced_precision_reduction();
+        if (status < 0) throw TorchException.FromLastError();
+        return status == 1;
+    }
+
     /// <summary>Free and total bytes of CUDA device <paramref name="index"/> as the CUDA runtime
     /// reports them (memory cached by libtorch's allocator counts as used), or null when libtorch has
     /// no CUDA runtime loaded (CPU-only builds).</summary>

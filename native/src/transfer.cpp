@@ -109,3 +109,33 @@ UFM_EXPORT int ufm_stream_synchronize(int dev, int idx) {
     }
   })
 }
+
+// Makes cuBLAS reduce bfloat16 GEMMs in float32 (split-K partial sums included), which the
+// certified bfloat16 kNN's error bound assumes. PyTorch 2.x lets cuBLAS reduce in bfloat16 by
+// default; its switch, at::Context::setAllowBF16ReductionCuBLAS, takes one bool (2.0-2.6) or two
+// (reduced precision, split-K; later), and libtorch 1.13 has none, so it is looked up at run time
+// under both mangled names. Returns 1 when applied, 0 when this libtorch has no such switch.
+UFM_EXPORT int ufm_disallow_bf16_reduced_precision_reduction() {
+  UFM_GUARDED(-1, {
+    Dl_info self{};
+    if (dladdr(reinterpret_cast<void*>(&ufm_disallow_bf16_reduced_precision_reduction), &self) == 0 ||
+        !self.dli_fname)
+      return 0;
+    void* handle = dlopen(self.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+    if (!handle) return 0;
+    using OneFlag = void (*)(at::Context*, bool);
+    using TwoFlags = void (*)(at::Context*, bool, bool);
+    auto one = reinterpret_cast<OneFlag>(dlsym(handle, "_ZN2at7Context27setAllowBF16ReductionCuBLASEb"));
+    auto two = reinterpret_cast<TwoFlags>(dlsym(handle, "_ZN2at7Context27setAllowBF16ReductionCuBLASEbb"));
+    dlclose(handle);
+    if (two) {
+      two(&at::globalContext(), /*allow_reduced_precision=*/false, /*allow_splitk=*/true);
+      return 1;
+    }
+    if (one) {
+      one(&at::globalContext(), false);
+      return 1;
+    }
+    return 0;
+  })
+}

@@ -59,6 +59,15 @@ public sealed class TransferTests
         Assert.That(Tensor.LiveCount, Is.EqualTo(live));
     }
 
+    /// <summary>The switch exists from PyTorch 2.0 on (in every build: it is a global context
+    /// setting), not in libtorch 1.13.</summary>
+    [Test]
+    public void DisallowReducedPrecisionBFloat16Reductions_AppliesWhereLibtorchHasTheSwitch()
+    {
+        var major = int.Parse(TorchRuntime.Version.Split('.')[0]);
+        Assert.That(TorchRuntime.DisallowReducedPrecisionBFloat16Reductions(), Is.EqualTo(major >= 2));
+    }
+
     [Test]
     public void CudaQueries_AnswerWithoutCuda()
     {
