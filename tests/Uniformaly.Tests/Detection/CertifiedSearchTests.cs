@@ -24,6 +24,19 @@ public sealed class CertifiedSearchTests
         Assert.That(searchedAgain, Is.LessThan(0.1 * data.QueryCount), "queries the bound could not certify");
     }
 
+    /// <summary>More candidates than the fused CPU selection keeps: the generic top-k selection that
+    /// CUDA uses, end to end on the CPU, on random and on tie data.</summary>
+    [TestCase("gaussian", 1)]
+    [TestCase("ties", 3)]
+    public void GenericCandidateSelection_EqualsFloat32(string kind, int neighbours)
+    {
+        var data = kind == "gaussian"
+            ? NearTieData.Gaussian(rows: 3000, queries: 100, dim: 64, seed: 8)
+            : NearTieData.BFloat16Ties(groups: 200, copies: 80, queries: 100, dim: 32, seed: 9);
+        var searchedAgain = AssertCertifiedEqualsFloat32(data, neighbours, chunkRows: 900, maxExcusedFraction: 0.02, rerankCandidates: 70);
+        if (kind == "ties") Assert.That(searchedAgain, Is.EqualTo(data.QueryCount), "80 copies cannot fit 72 candidates");
+    }
+
     /// <summary>A budget so small that the candidates are measured in blocks of a few queries.</summary>
     [Test]
     public void SmallMemoryBudget_MeasuresCandidatesInBlocks_SameAnswer()
@@ -130,13 +143,13 @@ public sealed class CertifiedSearchTests
     /// distances equal to within that rounding. Returns the queries the certified search re-searched.
     /// </summary>
     private static long AssertCertifiedEqualsFloat32(KnnData data, int neighbours, long? chunkRows, double maxExcusedFraction,
-        long? memoryBudgetBytes = null)
+        long? memoryBudgetBytes = null, int rerankCandidates = ExactNearestNeighbourSearch.DefaultRerankCandidates)
     {
         using var scope = new DisposeScope();
         using var bank = MemoryBank.FromFeatures(Tensor.FromArray(data.Bank, data.Rows, data.Dim), Device.Cpu);
         var queries = Tensor.FromArray(data.Queries, data.QueryCount, data.Dim);
         using var exact = new ExactNearestNeighbourSearch(bank, memoryBudgetBytes, chunkRows);
-        using var certified = new ExactNearestNeighbourSearch(bank, memoryBudgetBytes, chunkRows, SearchPrecision.CertifiedBFloat16);
+        using var certified = new ExactNearestNeighbourSearch(bank, memoryBudgetBytes, chunkRows, SearchPrecision.CertifiedBFloat16, rerankCandidates);
         using var expected = exact.Search(queries, neighbours);
         using var actual = certified.Search(queries, neighbours);
         var (expectedRows, actualRows) = (expected.Indices.ToArray<long>(), actual.Indices.ToArray<long>());
