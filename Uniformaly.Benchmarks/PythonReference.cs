@@ -36,8 +36,9 @@ public sealed class PythonReference : IDisposable
         return reference;
     }
 
-    /// <summary>Runs the prepared workload <paramref name="repeats"/> times.</summary>
-    public void Run(int repeats) => Call(new Dictionary<string, object> { ["op"] = "run", ["repeats"] = repeats });
+    /// <summary>Runs the prepared workload (or its <paramref name="variant"/>) <paramref name="repeats"/> times.</summary>
+    public void Run(int repeats, string variant = "default") =>
+        Call(new Dictionary<string, object> { ["op"] = "run", ["repeats"] = repeats, ["variant"] = variant });
 
     private void Call(Dictionary<string, object> request)
     {

@@ -12,7 +12,7 @@ namespace Uniformaly.Experiments.Reproduction;
 public static class SettingKeys
 {
     public static readonly IReadOnlyList<string> Known =
-        ["layers", "attention-layer", "kernel", "threshold", "bpm", "topk", "nn", "sampler", "sampler-ratio", "seed", "resize", "imagesize"];
+        ["layers", "attention-layer", "kernel", "threshold", "bpm", "topk", "nn", "knn-precision", "sampler", "sampler-ratio", "seed", "resize", "imagesize"];
 
     /// <summary>The settings with <paramref name="key"/> set; the message of a bad value names <paramref name="where"/>.</summary>
     public static DetectorSettings Apply(DetectorSettings settings, string key, string value, string where)
@@ -28,6 +28,7 @@ public static class SettingKeys
                 "bpm" => Bpm(settings, value),
                 "topk" => settings with { TopK = Double(value) },
                 "nn" => settings with { NearestNeighbours = Int(value) },
+                "knn-precision" => settings with { KnnPrecision = SearchPrecisionNames.Parse(value, "knn-precision") },
                 "sampler" => settings with { Sampler = Enum.Parse<SamplerKind>(value, ignoreCase: true) },
                 "sampler-ratio" => settings with { SamplerRatio = Double(value) },
                 "seed" => settings with { Seed = Int(value) },

@@ -7,7 +7,10 @@ namespace Uniformaly.Research.Detection;
 /// <summary>What to time: a [Bank, Dim] memory bank searched with a [Queries, Dim] batch for the
 /// Neighbours nearest rows; Warmup untimed then Repeats timed searches. Threads null keeps the
 /// runtime's setting; ChunkRows null takes the chunk size from the search's memory budget;
-/// Precision picks the exact float32 search or the bfloat16 ranking with float32 rerank.</summary>
+/// Precision picks the float32 search or the certified bfloat16 ranking (the same exact answer),
+/// which measures RerankCandidates candidates per query in float32. BankOnHost keeps the bank in
+/// host memory and streams it to the device chunk by chunk (<see cref="StreamingNearestNeighbourSearch"/>,
+/// float32 only).</summary>
 public sealed record KnnBenchmarkOptions(
     long Bank = 65536,
     long Queries = 784,
@@ -19,10 +22,13 @@ public sealed record KnnBenchmarkOptions(
     int? Threads = null,
     long? ChunkRows = null,
     ulong Seed = 0,
-    SearchPrecision Precision = SearchPrecision.Float32);
+    SearchPrecision Precision = SearchPrecision.Float32,
+    int RerankCandidates = ExactNearestNeighbourSearch.DefaultRerankCandidates,
+    bool BankOnHost = false);
 
 /// <summary>The measurement: the median seconds per query batch and the GEMM rate it implies,
-/// Gflops = 2·Q·M·D / seconds / 1e9.</summary>
+/// Gflops = 2·Q·M·D / seconds / 1e9; for the certified mode, the mean number of queries per batch
+/// whose proof failed and which were searched again in float32.</summary>
 public sealed record KnnBenchmarkResult(
     string Implementation,
     string Device,
@@ -34,37 +40,57 @@ public sealed record KnnBenchmarkResult(
     int Repeats,
     long ChunkRows,
     double SecondsPerBatch,
-    double Gflops)
+    double Gflops,
+    double SearchedAgainPerBatch)
 {
     /// <summary>One JSON object with snake_case keys, like tools/bench/faiss_knn.py prints.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
 }
 
-/// <summary>Times <see cref="ExactNearestNeighbourSearch"/> on random data (for `uniformaly bench knn`).</summary>
+/// <summary>Times <see cref="ExactNearestNeighbourSearch"/> or <see cref="StreamingNearestNeighbourSearch"/>
+/// on random data (for `uniformaly bench knn`).</summary>
 public static class KnnMicrobenchmark
 {
     public static KnnBenchmarkResult Run(KnnBenchmarkOptions options)
     {
         if (options.Repeats < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Repeats, "repeats must be at least 1");
+        if (options.BankOnHost && options.Precision != SearchPrecision.Float32)
+            throw new ArgumentException("a bank kept on the host is searched in float32 only", nameof(options));
         var device = Torch.Device.Parse(options.Device);
         TorchRuntime.EnsureAvailable(device);
         if (options.Threads is { } threads) TorchRuntime.NumThreads = threads;
         using var scope = new DisposeScope();
         TorchRuntime.ManualSeed(options.Seed);
-        using var bank = MemoryBank.FromFeatures(Tensor.Randn([options.Bank, options.Dim]), device);
+        var features = Tensor.Randn([options.Bank, options.Dim]);
         var queries = Tensor.Randn([options.Queries, options.Dim]).To(device);
-        using var search = new ExactNearestNeighbourSearch(bank, chunkRows: options.ChunkRows, precision: options.Precision);
+        if (options.BankOnHost)
+        {
+            using var streaming = new StreamingNearestNeighbourSearch(features, device, chunkRows: options.ChunkRows);
+            return Measure(options, device, streaming, queries, "float32, bank streamed from the host",
+                streaming.ChunkRows(options.Queries, options.Neighbours), () => 0);
+        }
+        using var bank = MemoryBank.FromFeatures(features, device);
+        using var search = new ExactNearestNeighbourSearch(bank, chunkRows: options.ChunkRows, precision: options.Precision,
+            rerankCandidates: options.RerankCandidates);
+        return Measure(options, device, search, queries, options.Precision.ToString(),
+            search.ChunkRows(options.Queries, options.Neighbours), () => search.QueriesSearchedAgain);
+    }
+
+    /// <summary>Warm-up, then the median of the timed searches.</summary>
+    private static KnnBenchmarkResult Measure(KnnBenchmarkOptions options, Device device, INearestNeighbourSearch search,
+        Tensor queries, string mode, long chunkRows, Func<long> searchedAgain)
+    {
         for (var i = 0; i < options.Warmup; i++) Time(search, queries, options.Neighbours, device);
         var times = Enumerable.Range(0, options.Repeats).Select(_ => Time(search, queries, options.Neighbours, device)).Order().ToArray();
         var median = times.Length % 2 == 1 ? times[times.Length / 2] : (times[times.Length / 2 - 1] + times[times.Length / 2]) / 2;
-        return new KnnBenchmarkResult($"uniformaly kNN {options.Precision} (libtorch {TorchRuntime.Version})", device.ToString(),
+        return new KnnBenchmarkResult($"uniformaly kNN {mode} (libtorch {TorchRuntime.Version})", device.ToString(),
             options.Bank, options.Queries, options.Dim, options.Neighbours, TorchRuntime.NumThreads, options.Repeats,
-            search.ChunkRows(options.Queries, options.Neighbours), median,
-            2.0 * options.Queries * options.Bank * options.Dim / median / 1e9);
+            chunkRows, median, 2.0 * options.Queries * options.Bank * options.Dim / median / 1e9,
+            (double)searchedAgain() / (options.Warmup + options.Repeats));
     }
 
     /// <summary>Seconds for one search of the batch, synchronized on CUDA so the work is counted.</summary>
-    private static double Time(ExactNearestNeighbourSearch search, Tensor queries, int neighbours, Device device)
+    private static double Time(INearestNeighbourSearch search, Tensor queries, int neighbours, Device device)
     {
         var watch = Stopwatch.StartNew();
         using (search.Search(queries, neighbours))

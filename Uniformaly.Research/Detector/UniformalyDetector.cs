@@ -28,7 +28,7 @@ public sealed class UniformalyDetector : IDisposable
     {
         Settings = settings;
         _bank = bank;
-        _search = new ExactNearestNeighbourSearch(bank);
+        _search = new ExactNearestNeighbourSearch(bank, precision: settings.KnnPrecision);
         _scorer = new TopKRatioScorer(settings.TopK, selector);
     }
 

@@ -20,6 +20,9 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern int ufm_cuda_is_available();
     [DllImport(Lib)] internal static extern int ufm_cuda_device_count();
     [DllImport(Lib)] internal static extern int ufm_cuda_synchronize(int index);
+    [DllImport(Lib)] internal static extern int ufm_stream_synchronize(int dev, int idx);
+    [DllImport(Lib)] internal static extern int ufm_disallow_bf16_reduced_precision_reduction();
+    [DllImport(Lib)] internal static extern int ufm_cuda_mem_info(int index, out long freeBytes, out long totalBytes);
 
     // creation and data
     [DllImport(Lib)] internal static extern TensorHandle ufm_from_host(void* data, long nbytes, long* sizes, int ndim, int dtype);
@@ -46,6 +49,10 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern int ufm_requires_grad(TensorHandle t);
     [DllImport(Lib)] internal static extern TensorHandle ufm_to(TensorHandle t, int dev, int idx, int dtype, int nonBlocking);
     [DllImport(Lib)] internal static extern TensorHandle ufm_pin_memory(TensorHandle t);
+    [DllImport(Lib)] internal static extern int ufm_is_pinned(TensorHandle t);
+    [DllImport(Lib)] internal static extern IntPtr ufm_copy_start(TensorHandle src, int dev, int idx);
+    [DllImport(Lib)] internal static extern TensorHandle ufm_copy_finish(IntPtr copy);
+    [DllImport(Lib)] internal static extern void ufm_copy_free(IntPtr copy);
     [DllImport(Lib)] internal static extern TensorHandle ufm_clone(TensorHandle t);
     [DllImport(Lib)] internal static extern TensorHandle ufm_contiguous(TensorHandle t);
     [DllImport(Lib)] internal static extern TensorHandle ufm_alias(TensorHandle t);
@@ -119,6 +126,7 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern int ufm_max_dim(TensorHandle a, long dim, int keepdim, out TensorHandle values, out TensorHandle indices);
     [DllImport(Lib)] internal static extern int ufm_min_dim(TensorHandle a, long dim, int keepdim, out TensorHandle values, out TensorHandle indices);
     [DllImport(Lib)] internal static extern int ufm_topk(TensorHandle a, long k, long dim, int largest, int sorted, out TensorHandle values, out TensorHandle indices);
+    [DllImport(Lib)] internal static extern int ufm_update_smallest(TensorHandle block, long first, TensorHandle values, TensorHandle indices);
     [DllImport(Lib)] internal static extern int ufm_sort(TensorHandle a, long dim, int descending, int stable, out TensorHandle values, out TensorHandle indices);
 
     // shape and indexing

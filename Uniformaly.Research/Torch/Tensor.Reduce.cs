@@ -39,6 +39,18 @@ public sealed partial class Tensor
     public (Tensor Values, Tensor Indices) TopK(long k, long dim = -1, bool largest = true, bool sorted = true) =>
         WrapPair(Native.ufm_topk(Handle, k, dim, largest ? 1 : 0, sorted ? 1 : 0, out var v, out var i), v, i);
 
+    /// <summary>
+    /// Folds <paramref name="block"/> [Q, C] (any floating dtype) into a running selection of the k
+    /// smallest values per row: <paramref name="values"/> [Q, k] float32 and <paramref name="indices"/>
+    /// [Q, k] int64 (updated in place, unordered) hold the smallest values seen so far and their column
+    /// numbers, the block's column c being number <paramref name="firstColumn"/> + c. Start from
+    /// values = +inf. Every value not kept is at least the largest kept one. Contiguous float32 or
+    /// bfloat16 CPU blocks with k ≤ 64 take one fused pass (earlier columns win ties; NaN is never
+    /// kept); other blocks two top-k calls.
+    /// </summary>
+    public static void UpdateSmallest(Tensor values, Tensor indices, Tensor block, long firstColumn) =>
+        TorchException.Check(Native.ufm_update_smallest(block.Handle, firstColumn, values.Handle, indices.Handle));
+
     /// <summary>Sorted values and the permutation; stable keeps equal elements in input order.</summary>
     public (Tensor Values, Tensor Indices) Sort(long dim = -1, bool descending = false, bool stable = true) =>
         WrapPair(Native.ufm_sort(Handle, dim, descending ? 1 : 0, stable ? 1 : 0, out var v, out var i), v, i);

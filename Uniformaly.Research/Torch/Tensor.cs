@@ -177,7 +177,29 @@ public sealed partial class Tensor : IDisposable
         Wrap(Native.ufm_to(Handle, (int)device.Type, device.Index, (int)dtype, nonBlocking ? 1 : 0));
 
     /// <summary>A copy in page-locked host memory, so host-to-GPU copies can run asynchronously.</summary>
-    public Tensor PinMemory() => Wrap(Native.ufm_pin_memory(Handle));
+    /// <exception cref="TorchException">CUDA is not available (pinning is a CUDA facility).</exception>
+    public Tensor PinMemory()
+    {
+        if (!TorchRuntime.CudaIsAvailable)
+            throw new TorchException($"pinned host memory needs CUDA, which libtorch {TorchRuntime.Version} here does not have; use the tensor unpinned");
+        return Wrap(Native.ufm_pin_memory(Handle));
+    }
+
+    /// <summary>Whether the tensor lives in page-locked (pinned) host memory.</summary>
+    public bool IsPinned
+    {
+        get
+        {
+            var pinned = Native.ufm_is_pinned(Handle);
+            if (pinned < 0) throw TorchException.FromLastError();
+            return pinned == 1;
+        }
+    }
+
+    /// <summary>Starts copying this tensor to <paramref name="device"/> without waiting for it:
+    /// from host to CUDA the copy runs on a side stream and overlaps work already queued on the
+    /// current stream (asynchronously only from pinned memory); other pairs copy at once.</summary>
+    public PendingCopy StartCopy(Device device) => PendingCopy.Start(this, device);
 
     public Tensor Clone() => Wrap(Native.ufm_clone(Handle));
 

@@ -38,6 +38,31 @@ public static class TorchRuntime
     /// <summary>Waits for all work queued on a CUDA device (-1: the current device).</summary>
     public static void CudaSynchronize(int index = -1) => TorchException.Check(Native.ufm_cuda_synchronize(index));
 
+    /// <summary>Waits until the work queued on <paramref name="device"/>'s current stream is done,
+    /// unlike <see cref="CudaSynchronize"/> leaving copies on other streams running (no-op on the CPU).</summary>
+    public static void SynchronizeStream(Device device) =>
+        TorchException.Check(Native.ufm_stream_synchronize((int)device.Type, device.Index));
+
+    /// <summary>Makes cuBLAS reduce bfloat16 GEMMs in float32 for the rest of the process (PyTorch
+    /// 2.x otherwise allows bfloat16 reductions). False where this libtorch has no such switch
+    /// (1.13: CPU builds never need it).</summary>
+    public static bool DisallowReducedPrecisionBFloat16Reductions()
+    {
+        var status = Native.ufm_disallow_bf16_reduced_precision_reduction();
+        if (status < 0) throw TorchException.FromLastError();
+        return status == 1;
+    }
+
+    /// <summary>Free and total bytes of CUDA device <paramref name="index"/> as the CUDA runtime
+    /// reports them (memory cached by libtorch's allocator counts as used), or null when libtorch has
+    /// no CUDA runtime loaded (CPU-only builds).</summary>
+    public static (long Free, long Total)? CudaMemoryInfo(int index = 0)
+    {
+        var status = Native.ufm_cuda_mem_info(index, out var free, out var total);
+        if (status < 0) throw TorchException.FromLastError();
+        return status == 1 ? (free, total) : null;
+    }
+
     /// <summary>Fails with a clear message when <paramref name="device"/> cannot be used here.</summary>
     public static void EnsureAvailable(Device device)
     {

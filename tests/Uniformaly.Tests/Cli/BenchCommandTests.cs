@@ -21,6 +21,31 @@ public sealed class BenchCommandTests
         Assert.That(root.GetProperty("gflops").GetDouble(), Is.EqualTo(2.0 * 16 * 2048 * 32 / seconds / 1e9).Within(1e-9).Percent);
     }
 
+    /// <summary>The certified mode reports how many queries its proof sent back to float32: on
+    /// standard-normal data with 8 candidates, almost none.</summary>
+    [Test]
+    public void BenchKnn_Bf16_ReportsTheQueriesSearchedAgain()
+    {
+        var (code, output, error) = CliRunner.Run("bench", "knn", "--bank", "4096", "--queries", "64", "--dim", "64", "--precision", "bf16", "--repeats", "3", "--json");
+        Assert.That(code, Is.EqualTo(0), error);
+        using var json = JsonDocument.Parse(output);
+        Assert.That(json.RootElement.GetProperty("implementation").GetString(), Does.Contain("CertifiedBFloat16"));
+        Assert.That(json.RootElement.GetProperty("searched_again_per_batch").GetDouble(), Is.InRange(0.0, 64 * 0.1));
+    }
+
+    [Test]
+    public void BenchKnn_BankOnHost_TimesTheStreamingSearch()
+    {
+        var (code, output, error) = CliRunner.Run("bench", "knn", "--bank", "3000", "--queries", "16", "--dim", "32", "--bank-on-host", "--chunk-rows", "700", "--repeats", "3", "--json");
+        Assert.That(code, Is.EqualTo(0), error);
+        using var json = JsonDocument.Parse(output);
+        Assert.That(json.RootElement.GetProperty("implementation").GetString(), Does.Contain("streamed from the host"));
+        Assert.That(json.RootElement.GetProperty("chunk_rows").GetInt64(), Is.EqualTo(700));
+        (code, _, error) = CliRunner.Run("bench", "knn", "--bank", "64", "--queries", "4", "--dim", "8", "--bank-on-host", "--precision", "bf16");
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("float32 only"));
+    }
+
     [Test]
     public void BenchKnn_BadPrecisionOrUnavailableDevice_FailsWithAMessage()
     {

@@ -157,6 +157,7 @@ public sealed class RunCommandTests
     [TestCase("--topk", "1.5", "--topk must be in (0, 1]")]
     [TestCase("--kernel", "4", "--kernel must be odd")]
     [TestCase("--sampler", "magic", "unknown sampler 'magic'")]
+    [TestCase("--knn-precision", "int8", "--knn-precision must be float32 or bf16, got 'int8'")]
     [TestCase("--layers", "2-9", "--layers: 4,5,6,7,8,9 outside 1..3")]
     public void BadOptions_AreNamed(string option, string value, string message)
     {

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Uniformaly.Research.Detection;
 using Uniformaly.Research.Features;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Metrics;
@@ -13,11 +14,18 @@ namespace Uniformaly.Tests.Parity;
 public sealed class DetectorParityTests
 {
     [TestCaseSource(typeof(ParityFixture), nameof(ParityFixture.Settings))]
-    public void ScoresMapsAndAurocs_MatchTheReference(string setting)
+    public void ScoresMapsAndAurocs_MatchTheReference(string setting) => AssertMatchesReference(setting, SearchPrecision.Float32);
+
+    /// <summary>The certified bfloat16 search is exact too: the reference's (faiss) results again.</summary>
+    [TestCase("binary_nn1")]
+    [TestCase("binary_nn3")]
+    public void CertifiedBFloat16Search_MatchesTheReference(string setting) => AssertMatchesReference(setting, SearchPrecision.CertifiedBFloat16);
+
+    private static void AssertMatchesReference(string setting, SearchPrecision precision)
     {
         using var scope = new DisposeScope();
         using var reference = ParityFixture.Reference();
-        var settings = ParityFixture.DetectorSettings(setting);
+        var settings = ParityFixture.DetectorSettings(setting) with { KnnPrecision = precision };
         var expected = ParityFixture.Summary().GetProperty("settings").GetProperty(setting);
 
         using var detector = UniformalyDetector.Fit(settings, [Embedding(reference, "train")], Device.Cpu);

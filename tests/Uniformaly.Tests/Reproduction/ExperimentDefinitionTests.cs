@@ -57,6 +57,10 @@ public sealed class ExperimentDefinitionTests
         Assert.That(Assert.Throws<ArgumentException>(() => ExperimentDefinitionReader.Read("name: [unclosed", "bad.yaml"))!.Message,
             Does.StartWith("bad.yaml: not valid YAML"));
 
+    [Test]
+    public void KnnPrecisionSetting_PicksTheCertifiedSearch() =>
+        Assert.That(SettingKeys.Apply(new DetectorSettings(), "knn-precision", "bf16", "here").KnnPrecision, Is.EqualTo(SearchPrecision.CertifiedBFloat16));
+
     [TestCase("binary_0.2", BackPatchMaskingMode.Binary, 0.2)]
     [TestCase("binary", BackPatchMaskingMode.Binary, 0.1)]
     [TestCase("soft", BackPatchMaskingMode.Soft, 0.1)]
@@ -70,6 +74,7 @@ public sealed class ExperimentDefinitionTests
     [TestCase("bpm", "soft_0.2", "expected binary, binary_<lambda>, soft or off")]
     [TestCase("kernel", "seven", "here: setting 'kernel: seven'")]
     [TestCase("sampler", "greedy", "here: setting 'sampler: greedy'")]
+    [TestCase("knn-precision", "fp8", "knn-precision must be float32 or bf16")]
     public void BadSetting_NamesIt(string key, string value, string message) =>
         Assert.That(Assert.Throws<ArgumentException>(() => SettingKeys.Apply(new DetectorSettings(), key, value, "here"))!.Message, Does.Contain(message));
 
