@@ -116,7 +116,8 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
             switch (definition.Sweep!.Parameter)
             {
                 case "low-shot":
-                    lowShot = int.Parse(point, CultureInfo.InvariantCulture);
+                    lowShot = int.TryParse(point, NumberStyles.Integer, CultureInfo.InvariantCulture, out var shots) && shots > 0
+                        ? shots : throw new ArgumentException($"{where}: sweep: low-shot '{point}' is not a positive number of images");
                     break;
                 case "selector":
                     (selector, settings) = Selector(settings, point);
@@ -134,8 +135,8 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     {
         "all" => (PatchSelector.All, settings),
         "max" => (PatchSelector.Max, settings),
-        var v when v.StartsWith("topk_", StringComparison.Ordinal) =>
-            (PatchSelector.TopK, settings with { TopK = double.Parse(v[5..], CultureInfo.InvariantCulture) / 100 }),
+        var v when v.StartsWith("topk_", StringComparison.Ordinal) && double.TryParse(v[5..], NumberStyles.Float, CultureInfo.InvariantCulture, out var percent) =>
+            (PatchSelector.TopK, settings with { TopK = percent / 100 }),
         _ => throw new ArgumentException($"selector '{value}': expected all, max or topk_<percent>"),
     };
 

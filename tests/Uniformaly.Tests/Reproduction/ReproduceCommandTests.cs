@@ -144,6 +144,20 @@ public sealed class ReproduceCommandTests
         Assert.That(error, Does.Contain("setting 'kernal: 3'").And.Contain("unknown setting"));
     }
 
+    [TestCase("low-shot", "[two]", "low-shot 'two' is not a positive number of images")]
+    [TestCase("selector", "[best]", "selector 'best': expected all, max or topk_<percent>")]
+    [TestCase("kernel", "[4]", "--kernel must be odd")]
+    public void BadSweepValue_FailsNamingIt(string parameter, string values, string message)
+    {
+        using var output = new TempFolder();
+        var yaml = Path.Combine(output.Path, "bad.yaml");
+        File.WriteAllText(yaml, $"name: bad\ntitle: bad\nbackbone: dino_vitb8\nsweep: {{parameter: {parameter}, values: {values}}}\n" +
+            "tasks:\n  - {name: synth, data: mvtec}\n");
+        var (code, _, error) = Reproduce(yaml, output.Path);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain(message));
+    }
+
     [Test]
     public void CopiedDefinition_RunsFromItsFile()
     {
