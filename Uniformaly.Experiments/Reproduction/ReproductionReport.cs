@@ -51,7 +51,7 @@ public static class ReproductionReport
         AllCells(result.Cells).WriteFiles(folder, "cells");
         var plots = definition.Sweep is null ? [] : Plots(folder, definition, rows);
         AtomicFile.WriteAllText(Path.Combine(folder, "settings.json"), Settings(definition, result, options).ToJsonString(new() { WriteIndented = true }));
-        var markdown = Markdown(definition, result, table, plots, backbone);
+        var markdown = Markdown(definition, result, table, plots, backbone, options.CacheRoot is not null);
         AtomicFile.WriteAllText(Path.Combine(folder, "README.md"), markdown);
         return markdown;
     }
@@ -135,7 +135,8 @@ public static class ReproductionReport
     private static double Numeric(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN;
 
-    private static string Markdown(ExperimentDefinition definition, ReproductionResult result, MarkdownTable table, List<string> plots, string backbone)
+    private static string Markdown(ExperimentDefinition definition, ReproductionResult result, MarkdownTable table, List<string> plots, string backbone,
+        bool cached)
     {
         var md = new StringBuilder();
         md.AppendLine($"# {definition.Title}").AppendLine();
@@ -147,8 +148,9 @@ public static class ReproductionReport
         foreach (var plot in plots) md.AppendLine($"![{plot}]({plot})");
         if (plots.Count > 0) md.AppendLine();
         if (definition.Paper?.TextNote is { } note) md.AppendLine($"Note: {note}").AppendLine();
-        md.AppendLine($"Cells: {result.Cells.Count} ({result.ReusedCells} reused from an earlier run); backbone feature cache: " +
-            $"{result.FeatureCacheHits} hits, {result.FeatureCacheMisses} images through the backbone; libtorch {TorchRuntime.Version}, {TorchRuntime.NumThreads} threads.");
+        var cache = cached ? $"backbone feature cache: {result.FeatureCacheHits} hits, {result.FeatureCacheMisses} images through the backbone" : "feature cache off";
+        md.AppendLine($"Cells: {result.Cells.Count} ({result.ReusedCells} reused from an earlier run); {cache}; " +
+            $"libtorch {TorchRuntime.Version}, {TorchRuntime.NumThreads} threads.");
         return md.ToString();
     }
 

@@ -124,6 +124,16 @@ public sealed class ReproduceCommandTests
         Assert.That(stdout, Does.Contain("skipped **Species-60**"));
     }
 
+    [Test]
+    public void NoCache_WritesNoFeatures_AndSaysSo()
+    {
+        using var output = new TempFolder();
+        var (code, stdout, error) = Reproduce("table1", output.Path, "--no-cache");
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(stdout, Does.Contain("feature cache off"));
+        Assert.That(Directory.Exists(Path.Combine(output.Path, "cache")), Is.False);
+    }
+
     [TestCase("table99", "unknown reproduction 'table99'")]
     [TestCase("missing.yaml", "experiment definition not found: missing.yaml")]
     public void BadNames_FailClearly(string name, string message)
