@@ -29,13 +29,12 @@ Files (about 3.5 MB in all):
                                    resized size, so only the crop and normalization act)
 """
 import json
-import math
 import struct
+import sys
 from collections import OrderedDict
 from pathlib import Path
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 from torchvision import transforms
@@ -51,98 +50,9 @@ KERNELS = (1, 3, 7)
 THRESHOLD = 0.1
 
 
-# ---- the reference ViT (DINO semantics) -----------------------------------------------------
-
-class Attention(nn.Module):
-    def __init__(self, dim, heads):
-        super().__init__()
-        self.heads = heads
-        self.scale = (dim // heads) ** -0.5
-        self.qkv = nn.Linear(dim, 3 * dim, bias=True)
-        self.proj = nn.Linear(dim, dim)
-
-    def forward(self, x):
-        b, n, d = x.shape
-        qkv = self.qkv(x).reshape(b, n, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv[0], qkv[1], qkv[2]
-        attention = ((q @ k.transpose(-2, -1)) * self.scale).softmax(dim=-1)
-        return self.proj((attention @ v).transpose(1, 2).reshape(b, n, d)), attention
-
-
-class Mlp(nn.Module):
-    def __init__(self, dim, ratio=4):
-        super().__init__()
-        self.fc1 = nn.Linear(dim, ratio * dim)
-        self.fc2 = nn.Linear(ratio * dim, dim)
-
-    def forward(self, x):
-        return self.fc2(F.gelu(self.fc1(x)))
-
-
-class Block(nn.Module):
-    def __init__(self, dim, heads):
-        super().__init__()
-        self.norm1 = nn.LayerNorm(dim, eps=1e-6)
-        self.attn = Attention(dim, heads)
-        self.norm2 = nn.LayerNorm(dim, eps=1e-6)
-        self.mlp = Mlp(dim)
-
-    def forward(self, x):
-        y, attention = self.attn(self.norm1(x))
-        x = x + y
-        return x + self.mlp(self.norm2(x)), attention
-
-
-class PatchEmbed(nn.Module):
-    def __init__(self, patch, dim):
-        super().__init__()
-        self.patch_size = patch
-        self.proj = nn.Conv2d(3, dim, kernel_size=patch, stride=patch)
-
-    def forward(self, x):
-        return self.proj(x).flatten(2).transpose(1, 2)
-
-
-class VisionTransformer(nn.Module):
-    def __init__(self, dim, depth, heads, patch, grid):
-        super().__init__()
-        self.patch_embed = PatchEmbed(patch, dim)
-        self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
-        self.pos_embed = nn.Parameter(torch.zeros(1, grid * grid + 1, dim))
-        self.blocks = nn.ModuleList([Block(dim, heads) for _ in range(depth)])
-        self.norm = nn.LayerNorm(dim, eps=1e-6)
-
-    def interpolate_pos_encoding(self, npatch, w, h):
-        """DINO: w, h are the input's dims 2 and 3 (prepare_tokens unpacks B, nc, w, h)."""
-        n = self.pos_embed.shape[1] - 1
-        if npatch == n and w == h:
-            return self.pos_embed
-        dim = self.pos_embed.shape[-1]
-        side = int(math.sqrt(n))
-        w0 = w // self.patch_embed.patch_size + 0.1
-        h0 = h // self.patch_embed.patch_size + 0.1
-        grid = self.pos_embed[:, 1:].reshape(1, side, side, dim).permute(0, 3, 1, 2)
-        grid = F.interpolate(grid, scale_factor=(w0 / math.sqrt(n), h0 / math.sqrt(n)), mode="bicubic")
-        assert grid.shape[-2] == int(w0) and grid.shape[-1] == int(h0)
-        grid = grid.permute(0, 2, 3, 1).reshape(1, -1, dim)
-        return torch.cat((self.pos_embed[:, :1], grid), dim=1)
-
-    def prepare_tokens(self, x):
-        b, _, w, h = x.shape
-        x = self.patch_embed(x)
-        x = torch.cat((self.cls_token.expand(b, -1, -1), x), dim=1)
-        pos = self.interpolate_pos_encoding(x.shape[1] - 1, w, h)
-        return x + pos, pos
-
-    def run(self, x):
-        """Every block's output (before the final norm) and softmax attention, and the pos_embed used."""
-        x, pos = self.prepare_tokens(x)
-        outputs, attentions = [], []
-        for block in self.blocks:
-            x, attention = block(x)
-            outputs.append(x)
-            attentions.append(attention)
-        return outputs, attentions, pos
+# The reference ViT (DINO semantics, SPEC section 2) is tools/reference_pipeline.py's.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from reference_pipeline import VisionTransformer  # noqa: E402
 
 
 # ---- patch features and BPM (SPEC sections 4, 5) --------------------------------------------
@@ -209,7 +119,7 @@ def write_safetensors(path, tensors):
 
 def reference(model, cases, g, feature_layers, attention_layers):
     out = OrderedDict()
-    patch = model.patch_embed.patch_size
+    patch = model.patch
     for case, (b, height, width) in cases.items():
         x = torch.randn(b, 3, height, width, generator=g)
         outputs, attentions, pos = model.run(x)

@@ -96,27 +96,42 @@ class VisionTransformer(nn.Module):
         self.blocks = nn.ModuleList([Block(dim, heads) for _ in range(depth)])
         self.norm = nn.LayerNorm(dim, eps=1e-6)
 
-    def interpolate_pos_encoding(self, x, w, h):
-        npatch = x.shape[1] - 1
+    def interpolate_pos_encoding(self, npatch, w, h):
+        """DINO: w, h are the input's dims 2 and 3 (prepare_tokens unpacks B, nc, w, h); the grid is
+        kept only for the checkpoint's own patch count AND a square input (DINO's skip condition)."""
         n = self.pos_embed.shape[1] - 1
         if npatch == n and w == h:
             return self.pos_embed
-        class_pos = self.pos_embed[:, 0]
-        patch_pos = self.pos_embed[:, 1:]
-        dim = x.shape[-1]
+        dim = self.pos_embed.shape[-1]
         w0, h0 = w // self.patch + 0.1, h // self.patch + 0.1
         side = int(math.sqrt(n))
-        patch_pos = F.interpolate(patch_pos.reshape(1, side, side, dim).permute(0, 3, 1, 2),
+        patch_pos = F.interpolate(self.pos_embed[:, 1:].reshape(1, side, side, dim).permute(0, 3, 1, 2),
                                   scale_factor=(w0 / side, h0 / side), mode="bicubic")
-        patch_pos = patch_pos.permute(0, 2, 3, 1).view(1, -1, dim)
-        return torch.cat((class_pos.unsqueeze(0), patch_pos), dim=1)
+        assert patch_pos.shape[-2] == int(w0) and patch_pos.shape[-1] == int(h0)
+        patch_pos = patch_pos.permute(0, 2, 3, 1).reshape(1, -1, dim)
+        return torch.cat((self.pos_embed[:, :1], patch_pos), dim=1)
 
-    def forward_features(self, x, layers, attention_layer):
-        """Outputs of the 1-based `layers` and the attention of `attention_layer`."""
+    def prepare_tokens(self, x):
+        """Patch tokens with CLS, plus the position embedding used (interpolated when needed)."""
         b, _, w, h = x.shape
         x = self.patch_embed(x)
         x = torch.cat((self.cls_token.expand(b, -1, -1), x), dim=1)
-        x = x + self.interpolate_pos_encoding(x, w, h)
+        pos = self.interpolate_pos_encoding(x.shape[1] - 1, w, h)
+        return x + pos, pos
+
+    def run(self, x):
+        """Every block's output (before the final norm) and softmax attention, and the pos_embed used."""
+        x, pos = self.prepare_tokens(x)
+        outputs, attentions = [], []
+        for block in self.blocks:
+            x, attention = block(x)
+            outputs.append(x)
+            attentions.append(attention)
+        return outputs, attentions, pos
+
+    def forward_features(self, x, layers, attention_layer):
+        """Outputs of the 1-based `layers` and the attention of `attention_layer` (stops after the last needed block)."""
+        x, _ = self.prepare_tokens(x)
         outputs, attention = {}, None
         for i, block in enumerate(self.blocks, start=1):
             x, attn = block(x)
