@@ -103,7 +103,7 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtracto
     /// <summary>The category's most telling overlays (<see cref="HeatmapGallery"/>), on the colour scale of all its maps.</summary>
     private void SaveGallery(EvaluationOptions options, string category, List<ScoredImage> scored, List<float[]> maps)
     {
-        var (lo, hi) = (maps.Min(m => m.Min()), maps.Max(m => m.Max()));
+        var (lo, hi) = ColourRange(maps);
         HeatmapGallery.Write(Path.Combine(options.OutputFolder, "gallery", category), $"{category}: best and worst test images",
             HeatmapGallery.Select(scored, options.GalleryImages),
             i => Heatmap.Overlay(input.LoadCrop(scored[i].Sample.Path), maps[i], lo, hi), input.SavePng);
@@ -113,7 +113,7 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtracto
     /// normal images look calm and defects stand out.</summary>
     private void SaveOverlays(EvaluationOptions options, List<ScoredImage> scored, List<float[]> maps)
     {
-        var (lo, hi) = (maps.Min(m => m.Min()), maps.Max(m => m.Max()));
+        var (lo, hi) = ColourRange(maps);
         for (var i = 0; i < scored.Count; i++)
         {
             var sample = scored[i].Sample;
@@ -121,4 +121,7 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtracto
             input.SavePng(path, Heatmap.Overlay(input.LoadCrop(sample.Path), maps[i], lo, hi));
         }
     }
+
+    /// <summary>The range of all of a category's maps: one colour scale for every overlay of it.</summary>
+    private static (float Lo, float Hi) ColourRange(List<float[]> maps) => (maps.Min(m => m.Min()), maps.Max(m => m.Max()));
 }
