@@ -143,19 +143,7 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     private IReadOnlyList<UnitResult> Detect(TaskDefinition task, CellSetup setup, string folder, bool gallery)
     {
         var (backend, input, extractor) = Backend(setup.Settings);
-        var evaluation = new EvaluationOptions
-        {
-            Dataset = DatasetKinds.Parse(task.Kind),
-            DataRoot = Path.Combine(options.DataRoot, task.Data),
-            Categories = options.Categories ?? task.Categories,
-            MultiClass = task.MultiClass,
-            LowShot = setup.LowShot,
-            Detector = setup.Settings,
-            Device = options.Device,
-            BatchSize = options.BatchSize,
-            OutputFolder = folder,
-            GalleryImages = gallery ? definition.Gallery : 0,
-        };
+        var evaluation = MvtecLayout(task, setup, folder) with { GalleryImages = gallery ? definition.Gallery : 0 };
         var result = new DetectionEvaluation(input, extractor, progress).Run(evaluation);
         EvaluationWriter.Write(folder, result, new JsonObject
         {
@@ -197,20 +185,23 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     private IReadOnlyList<UnitResult> Cluster(TaskDefinition task, CellSetup setup)
     {
         var (_, input, extractor) = Backend(setup.Settings);
-        var evaluation = new EvaluationOptions
-        {
-            Dataset = DatasetKinds.Parse(task.Kind),
-            DataRoot = Path.Combine(options.DataRoot, task.Data),
-            Categories = options.Categories ?? task.Categories,
-            LowShot = setup.LowShot,
-            Detector = setup.Settings,
-            Device = options.Device,
-            BatchSize = options.BatchSize,
-            OutputFolder = Folder,
-        };
-        return new ClusteringEvaluation(input, extractor, progress).Run(evaluation, setup.Selector)
+        return new ClusteringEvaluation(input, extractor, progress).Run(MvtecLayout(task, setup, Folder), setup.Selector)
             .Select(c => new UnitResult(c.Category, MetricValues.Of(c))).ToList();
     }
+
+    /// <summary>What a defect or clustering task reads from its MVTec-layout folder, with this cell's settings.</summary>
+    private EvaluationOptions MvtecLayout(TaskDefinition task, CellSetup setup, string outputFolder) => new()
+    {
+        Dataset = DatasetKinds.Parse(task.Kind),
+        DataRoot = Path.Combine(options.DataRoot, task.Data),
+        Categories = options.Categories ?? task.Categories,
+        MultiClass = task.MultiClass, // clustering is per category and does not read it
+        LowShot = setup.LowShot,
+        Detector = setup.Settings,
+        Device = options.Device,
+        BatchSize = options.BatchSize,
+        OutputFolder = outputFolder,
+    };
 
     /// <summary>The backbone for these settings (loaded once per reproduction) behind the feature
     /// cache, and its image input behind the in-memory image store.</summary>
