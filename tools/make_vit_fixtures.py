@@ -28,8 +28,6 @@ Files (about 3.5 MB in all):
                                    CenterCrop, ToTensor, Normalize; the image already has the
                                    resized size, so only the crop and normalization act)
 """
-import json
-import struct
 import sys
 from collections import OrderedDict
 from pathlib import Path
@@ -53,6 +51,7 @@ THRESHOLD = 0.1
 # The reference ViT (DINO semantics, SPEC section 2) is tools/reference_pipeline.py's.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reference_pipeline import VisionTransformer  # noqa: E402
+from make_checkpoint_fixtures import write_safetensors  # noqa: E402
 
 
 # ---- patch features and BPM (SPEC sections 4, 5) --------------------------------------------
@@ -98,24 +97,6 @@ def state_dict(model):
 
 
 # ---- files ------------------------------------------------------------------------------------
-
-def write_safetensors(path, tensors):
-    """A hand-written safetensors writer (header JSON padded to 8 bytes, then raw little-endian data)."""
-    codes = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16"}
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        raw = t.detach().contiguous().view(torch.uint8).numpy().tobytes()
-        header[name] = {"dtype": codes[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-
 
 def reference(model, cases, g, feature_layers, attention_layers):
     out = OrderedDict()
