@@ -159,9 +159,11 @@ public sealed class ResultFolder : IDisposable
             Directory.Delete(folder);
     }
 
-    /// <summary>Under the lock: finishes a pending publish, then removes what a crashed writer staged.</summary>
+    /// <summary>Under the lock: finishes a pending publish, then removes what a crashed writer staged
+    /// (and its bookkeeping files' temporaries, see <see cref="AtomicFile"/>).</summary>
     private static void FinishAndClear(string path)
     {
+        foreach (var temporary in Directory.EnumerateFiles(System.IO.Path.Combine(path, Bookkeeping), ".*.tmp")) File.Delete(temporary);
         if (File.Exists(JournalOf(path)))
         {
             var journal = JsonSerializer.Deserialize<Journal>(File.ReadAllText(JournalOf(path)), Json);

@@ -93,11 +93,13 @@ public sealed class ResultFolderTests
         var before = Snapshot(temp.Path);
         // A writer killed before publishing leaves its staging folder (and the OS drops its lock).
         temp.File(Path.Combine(".uniformaly", "staging", "scores.csv"), "half"u8.ToArray());
+        temp.File(Path.Combine(".uniformaly", ".results.json.123.0f.tmp"), "half"u8.ToArray());
 
         using (ResultFolder.Open(temp.Path, "run")) { }
 
         Assert.That(Snapshot(temp.Path), Is.EqualTo(before));
-        Assert.That(Directory.Exists(Path.Combine(temp.Path, ".uniformaly", "staging")), Is.False);
+        Assert.That(Directory.GetFileSystemEntries(Path.Combine(temp.Path, ".uniformaly")).Select(Path.GetFileName),
+            Is.EquivalentTo(new[] { "lock", "results.json" }));
     }
 
     [Test]
