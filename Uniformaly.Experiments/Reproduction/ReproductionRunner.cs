@@ -36,6 +36,9 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     /// MVTec categories at 224 px), so each point does not decode and resize them again.</summary>
     private const long ImageMemoryBytes = 1L << 30;
 
+    /// <summary>OUT/NAME/cells/&lt;task&gt;/&lt;point&gt;/: one folder per cell, each published when it finishes.</summary>
+    private const string CellsFolder = "cells";
+
     private readonly ResultFolder _output = ResultFolder.Open(FolderOf(definition, options), "reproduce");
 
     private readonly Dictionary<string, (DetectorBackend Backend, IImageInput Input, CachedPatchFeatureExtractor? Cached)> _backends = [];
@@ -80,8 +83,6 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
         _output.Publish(keep: CellsFolder);
         return markdown;
     }
-
-    private const string CellsFolder = "cells";
 
     private string PointText(string? point) => point is null ? "" : $" {definition.Sweep!.Parameter}={point}";
 

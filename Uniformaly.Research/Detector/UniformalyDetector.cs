@@ -96,7 +96,7 @@ public sealed class UniformalyDetector : IDisposable
     public void Save(string folder, CheckpointRecord? checkpoint = null)
     {
         if (NonFinite(_bank.Features) is var bad and > 0)
-            throw new InvalidDataException($"the memory bank has {bad} NaN or infinite values of {_bank.Features.NumEl}: the backbone's features are not finite; check the checkpoint");
+            throw new InvalidDataException($"{bad} of the memory bank's {_bank.Features.NumEl} values are NaN or infinite: the backbone's features are not finite; check the checkpoint");
         Directory.CreateDirectory(folder);
         SafeTensors.Write(Path.Combine(folder, BankFile), new Dictionary<string, Tensor> { [BankKey] = _bank.Features },
             new Dictionary<string, string> { ["format"] = "uniformaly-detector/1" });

@@ -3,6 +3,8 @@ using System.Text.Json;
 using NUnit.Framework;
 using Uniformaly.Research.Checkpoints;
 using Uniformaly.Research.Data.Synthetic;
+using Uniformaly.Research.Detector;
+using Uniformaly.Research.Models;
 using Uniformaly.Research.Torch;
 using Uniformaly.Tests.Parity;
 
@@ -36,11 +38,13 @@ public sealed class ModelFolderTests
         var checkpoint = Path.Combine(temp.Path, "vit.pth");
         File.Copy(ParityFixture.Checkpoint, checkpoint);
         var model = Path.Combine(temp.Path, "model");
-        var (code, _, error) = CliRunner.Run("fit", "--images", Train, "--out", model, "--checkpoint", checkpoint,
-            "--layers", "1-3", "--resize", "64", "--imagesize", "64", "--kernel", "3", "--sampler", "identity");
+        var (code, _, error) = FitWith(checkpoint, model);
         Assert.That(code, Is.EqualTo(0), error);
         return (model, checkpoint);
     }
+
+    private static (int Code, string Out, string Error) FitWith(string checkpoint, string model) => CliRunner.Run("fit", "--images", Train,
+        "--out", model, "--checkpoint", checkpoint, "--layers", "1-3", "--resize", "64", "--imagesize", "64", "--kernel", "3", "--sampler", "identity");
 
     private static (int Code, string Out, string Error) Predict(string model) => CliRunner.Run("predict", "--model", model, "--images", Test);
 
@@ -65,7 +69,7 @@ public sealed class ModelFolderTests
         var expected = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(checkpoint)));
 
         // The case: another ViT of the same shape written over the file used to change every score silently.
-        WriteScaledCopy(checkpoint, checkpoint);
+        WriteScaledCopy(checkpoint, checkpoint, "qkv.weight", 1.5);
         var found = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(checkpoint)));
         (code, _, error) = Predict(model);
         Assert.That(code, Is.EqualTo(1));
@@ -94,6 +98,40 @@ public sealed class ModelFolderTests
     }
 
     [Test]
+    public void AFitWhoseFeaturesAreNotFinite_FailsAndKeepsThePreviousModel()
+    {
+        using var temp = new TempFolder();
+        var (model, checkpoint) = Fit(temp);
+        var before = Directory.GetFiles(model).ToDictionary(f => f, File.ReadAllBytes);
+        var broken = Path.Combine(temp.Path, "nan.safetensors");
+        // NaN in the last block's output only: the attention BPM reads (that block's input) stays finite, the features do not.
+        WriteScaledCopy(checkpoint, broken, "blocks.2.mlp.fc2.bias", double.NaN);
+        var (code, _, error) = FitWith(broken, model);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("values are NaN or infinite"));
+        Assert.That(Directory.GetFiles(model).ToDictionary(f => f, File.ReadAllBytes), Is.EqualTo(before));
+    }
+
+    [Test]
+    public void ANamedBackbone_RecordsItsFileInTheWeightsFolder_AndRefusesAnother()
+    {
+        using var weights = new TempFolder();
+        var spec = Backbones.Get("dino_vits16");
+        var file = Path.Combine(weights.Path, spec.WeightsFile);
+        WriteRandom(spec.Architecture, file, seed: 1);
+        var settings = new DetectorSettings { Backbone = spec.Name, Layers = [1, 2], Resize = 32, ImageSize = 32 };
+        CheckpointRecord record;
+        using (var backend = DetectorBackend.Create(settings, Device.Cpu, weights.Path)) record = backend.Record()!;
+        Assert.That(record.File, Is.EqualTo(file));
+        Assert.That(record.Sha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)))));
+        using (DetectorBackend.Create(settings, Device.Cpu, weights.Path, expected: record)) { }
+
+        WriteRandom(spec.Architecture, file, seed: 2);
+        var e = Assert.Throws<InvalidDataException>(() => DetectorBackend.Create(settings, Device.Cpu, weights.Path, expected: record))!;
+        Assert.That(e.Message, Does.Contain(file).And.Contain($"expected sha256 {record.Sha256}"));
+    }
+
+    [Test]
     public void AModelFolderWithoutARecord_LoadsWithAWarning()
     {
         using var temp = new TempFolder();
@@ -105,12 +143,23 @@ public sealed class ModelFolderTests
         Assert.That(error, Does.Contain($"warning: {model} records no checkpoint hash").And.Contain(checkpoint));
     }
 
-    /// <summary>Writes <paramref name="from"/>'s tensors with the attention weights scaled by 1.5: same shape, other weights.</summary>
-    private static void WriteScaledCopy(string from, string to)
+    /// <summary>Writes <paramref name="from"/>'s tensors with those whose names end in <paramref name="suffix"/>
+    /// scaled by <paramref name="factor"/>: same shape, other weights.</summary>
+    private static void WriteScaledCopy(string from, string to, string suffix, double factor)
     {
         using var scope = new DisposeScope();
         using var stateDict = CheckpointReader.Read(from);
-        var tensors = stateDict.ToDictionary(kv => kv.Key, kv => kv.Key.EndsWith("qkv.weight", StringComparison.Ordinal) ? kv.Value * 1.5 : kv.Value);
+        var tensors = stateDict.ToDictionary(kv => kv.Key, kv => kv.Key.EndsWith(suffix, StringComparison.Ordinal) ? kv.Value * factor : kv.Value);
         SafeTensors.Write(to, tensors);
+    }
+
+    /// <summary>A checkpoint of <paramref name="architecture"/> with seeded random weights (float16, as safetensors).</summary>
+    private static void WriteRandom(VitArchitecture architecture, string path, ulong seed)
+    {
+        TorchRuntime.ManualSeed(seed);
+        using var scope = new DisposeScope();
+        using var vit = VisionTransformer.Random(architecture);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        SafeTensors.Write(path, vit.Parameters.ToDictionary(kv => kv.Key, kv => kv.Value.To(DType.Float16)));
     }
 }
