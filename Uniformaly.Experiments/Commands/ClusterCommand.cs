@@ -56,10 +56,12 @@ public static class ClusterCommand
                 SkipBadImages = parse.GetValue(skipBad),
                 OutputFolder = Path.GetFullPath(parse.GetValue(output)!),
             };
+            using var folder = ResultFolder.Open(options.OutputFolder, "cluster");
             using var backend = DetectorBackend.Create(options.Detector, device);
             Console.Error.WriteLine(backend.Description);
             var results = ProgressDisplay.Run(progress => new ClusteringEvaluation(backend.Input, backend.Extractor, progress).Run(options, patchSelector, parse.GetValue(clusters)));
-            Write(options.OutputFolder, results, parse.GetValue(selector)!);
+            Write(folder.Staging, results, parse.GetValue(selector)!);
+            folder.Publish();
             Console.WriteLine(Table(results).ToMarkdown());
             Console.WriteLine($"results: {options.OutputFolder}");
             return 0;

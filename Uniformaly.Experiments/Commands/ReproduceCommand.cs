@@ -60,14 +60,13 @@ public static class ReproduceCommand
 
     private static void Reproduce(ExperimentDefinition definition, ReproductionOptions options)
     {
-        var result = ProgressDisplay.Run(progress =>
+        var report = ProgressDisplay.Run(progress =>
         {
             using var runner = new ReproductionRunner(definition, options, progress, ProgressDisplay.Log);
-            return runner.Run();
+            return runner.Report(runner.Run());
         });
-        var folder = ReproductionRunner.FolderOf(definition, options);
-        Console.WriteLine(ReproductionReport.Write(folder, definition, result, options));
-        Console.WriteLine($"results: {folder}");
+        Console.WriteLine(report);
+        Console.WriteLine($"results: {ReproductionRunner.FolderOf(definition, options)}");
     }
 
     private static string RequireFolder(string path) =>

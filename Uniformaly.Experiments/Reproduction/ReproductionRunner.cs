@@ -26,6 +26,8 @@ public sealed record ReproductionResult(IReadOnlyList<CellResult> Cells, IReadOn
 /// Runs every (task, sweep point) cell of an <see cref="ExperimentDefinition"/>. The backbone sits
 /// behind the feature cache, so the cells of a sweep run it once per image; each finished cell is
 /// saved with the fingerprint of its inputs, so an interrupted reproduction resumes where it stopped.
+/// OUT/NAME is a <see cref="ResultFolder"/>, held from construction to disposal: each cell is
+/// published on its own when finished, the report when all are.
 /// </summary>
 public sealed class ReproductionRunner(ExperimentDefinition definition, ReproductionOptions options, IProgressSink progress, TextWriter log)
     : IDisposable
@@ -33,6 +35,11 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     /// <summary>Preprocessed images kept in memory across the points of a sweep (the images of a few
     /// MVTec categories at 224 px), so each point does not decode and resize them again.</summary>
     private const long ImageMemoryBytes = 1L << 30;
+
+    /// <summary>OUT/NAME/cells/&lt;task&gt;/&lt;point&gt;/: one folder per cell, each published when it finishes.</summary>
+    private const string CellsFolder = "cells";
+
+    private readonly ResultFolder _output = ResultFolder.Open(FolderOf(definition, options), "reproduce");
 
     private readonly Dictionary<string, (DetectorBackend Backend, IImageInput Input, CachedPatchFeatureExtractor? Cached)> _backends = [];
 
@@ -68,15 +75,24 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
             caches.Sum(c => c.Hits), caches.Sum(c => c.Misses));
     }
 
+    /// <summary>Writes the report of <paramref name="result"/> (<see cref="ReproductionReport"/>) and
+    /// publishes it beside the cells; returns its Markdown.</summary>
+    public string Report(ReproductionResult result)
+    {
+        var markdown = ReproductionReport.Write(_output.Staging, definition, result, options);
+        _output.Publish(keep: CellsFolder);
+        return markdown;
+    }
+
     private string PointText(string? point) => point is null ? "" : $" {definition.Sweep!.Parameter}={point}";
 
     private (CellResult Cell, bool Reused) RunCell(TaskDefinition task, string? point)
     {
         var cellSetup = Resolve(task, point);
-        var folder = Path.Combine(Folder, "cells", Safe(task.Name), point is null ? "run" : Safe($"{definition.Sweep!.Parameter}_{point}"));
-        var path = Path.Combine(folder, "cell.json");
+        var relative = Path.Combine(CellsFolder, Safe(task.Name), point is null ? "run" : Safe($"{definition.Sweep!.Parameter}_{point}"));
         var fingerprint = Fingerprint(task, cellSetup);
-        if (CellResult.TryLoad(path, fingerprint) is { } done) return (done, true);
+        if (CellResult.TryLoad(Path.Combine(Folder, relative, CellResult.FileName), fingerprint) is { } done) return (done, true);
+        var folder = Path.Combine(_output.Staging, relative);
         var clock = Stopwatch.StartNew();
         var units = task.Protocol switch
         {
@@ -85,7 +101,8 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
             _ => Cluster(task, cellSetup),
         };
         var cell = new CellResult(task.Name, point, fingerprint, units, clock.Elapsed.TotalSeconds);
-        cell.Save(path);
+        cell.Save(Path.Combine(folder, CellResult.FileName));
+        _output.PublishPart(relative);
         return (cell, false);
     }
 
@@ -248,5 +265,6 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     public void Dispose()
     {
         foreach (var (backend, _, _) in _backends.Values) backend.Dispose();
+        _output.Dispose();
     }
 }
