@@ -87,8 +87,10 @@ public sealed class ReproduceCommandTests
         // classes 0 and 1 plus its 60 test images.
         Assert.That(stdout, Does.Contain($"{2 * 8 + 2 + 60} images through the backbone"));
         var folder = Path.Combine(output.Path, "table9");
-        Assert.That(File.ReadAllText(Path.Combine(folder, "table9_image_auroc.svg")), Does.StartWith("<svg").And.Contain("defect (paper)"));
-        Assert.That(File.Exists(Path.Combine(folder, "table9_pixel_auroc.svg")));
+        Visualization.FigureFiles.AssertReadable(Path.Combine(folder, "table9_image_auroc"), 820, 460,
+            "BPM kernel size n (patches)", "image AUROC (%)", "defect (ours)", "defect (paper)", "13");
+        Visualization.FigureFiles.AssertReadable(Path.Combine(folder, "table9_pixel_auroc"), 820, 460, "pixel AUROC (%)");
+        Assert.That(File.ReadAllText(Path.Combine(folder, "README.md")), Does.Contain("![table9_image_auroc.png](table9_image_auroc.png)"));
         Assert.That(Directory.Exists(Path.Combine(folder, "cells", "defect", "kernel_7", "gallery", "synth_object")), "gallery at the default n = 7");
         Assert.That(Directory.Exists(Path.Combine(folder, "cells", "defect", "kernel_3", "gallery")), Is.False, "no gallery at other points");
         var index = File.ReadAllText(Path.Combine(folder, "cells", "defect", "kernel_7", "gallery", "synth_object", "index.md"));

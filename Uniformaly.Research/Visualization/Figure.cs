@@ -1,0 +1,35 @@
+using ScottPlot;
+using Uniformaly.Research.Common;
+
+namespace Uniformaly.Research.Visualization;
+
+/// <summary>
+/// What every figure shares: a ScottPlot <see cref="Plot"/> in the project's font and colours, and
+/// the writing of each figure as a PNG and an SVG side by side, each file atomically.
+/// </summary>
+public static class Figure
+{
+    /// <summary>matplotlib's tab10, ScottPlot's default palette: the colour of series, clusters, implementations.</summary>
+    public static Color Colour(int index) => new ScottPlot.Palettes.Category10().GetColor(index);
+
+    /// <summary>A plot in the embedded font, with a title.</summary>
+    public static Plot Create(string title)
+    {
+        FigureFont.Register();
+        var plot = new Plot();
+        plot.Font.Set(FigureFont.Family);
+        plot.Title(title, size: 15);
+        return plot;
+    }
+
+    /// <summary>Writes <paramref name="plot"/> as BASE.png and BASE.svg (<paramref name="basePath"/> without extension) and returns both paths.</summary>
+    public static (string Png, string Svg) Write(Plot plot, string basePath, int width, int height)
+    {
+        var (png, svg) = ($"{basePath}.png", $"{basePath}.svg");
+        var pngBytes = plot.GetImageBytes(width, height, ImageFormat.Png);
+        var svgText = plot.GetSvgXml(width, height);
+        AtomicFile.Write(png, stream => stream.Write(pngBytes));
+        AtomicFile.WriteAllText(svg, svgText);
+        return (png, svg);
+    }
+}
