@@ -140,15 +140,16 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
         _ => throw new ArgumentException($"selector '{value}': expected all, max or topk_<percent>"),
     };
 
-    private IReadOnlyList<UnitResult> Detect(TaskDefinition task, CellSetup setup, string folder, bool gallery)
+    /// <param name="paperSetting">The cell is at the paper's setting: it also gets heatmap galleries and curve figures.</param>
+    private IReadOnlyList<UnitResult> Detect(TaskDefinition task, CellSetup setup, string folder, bool paperSetting)
     {
         var (backend, input, extractor) = Backend(setup.Settings);
-        var evaluation = MvtecLayout(task, setup, folder) with { GalleryImages = gallery ? definition.Gallery : 0 };
+        var evaluation = MvtecLayout(task, setup, folder) with { GalleryImages = paperSetting ? definition.Gallery : 0 };
         var result = new DetectionEvaluation(input, extractor, progress).Run(evaluation);
         EvaluationWriter.Write(folder, result, new JsonObject
         {
             ["task"] = task.Name, ["backbone_loaded"] = backend.Description, ["detector"] = JsonNode.Parse(setup.Settings.ToJson()),
-        });
+        }, curves: paperSetting);
         foreach (var warning in result.Warnings) log.WriteLine($"warning: {warning}");
         return result.Categories.Select(c => new UnitResult(c.Category, MetricValues.Of(c.Metrics))).ToList();
     }

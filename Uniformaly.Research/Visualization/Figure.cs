@@ -22,6 +22,10 @@ public static class Figure
         return plot;
     }
 
+    /// <summary>A name (a category, a class list) as a file name: anything but letters, digits, '.', '-' and '_' becomes '_'.</summary>
+    public static string FileName(string name) =>
+        string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
+
     /// <summary>Writes <paramref name="plot"/> as BASE.png and BASE.svg (<paramref name="basePath"/> without extension) and returns both paths.</summary>
     public static (string Png, string Svg) Write(Plot plot, string basePath, int width, int height)
     {

@@ -32,6 +32,13 @@ internal static class FigureFont
         }
     }
 
+    /// <summary>Width in pixels of the widest line of <paramref name="text"/> at <paramref name="size"/> px.</summary>
+    public static float Width(string text, float size)
+    {
+        using var font = new SKFont(Regular, size);
+        return text.Split('\n').Max(line => font.MeasureText(line));
+    }
+
     private static SKTypeface Load(string file)
     {
         using var stream = typeof(FigureFont).Assembly.GetManifestResourceStream($"fonts/{file}")
