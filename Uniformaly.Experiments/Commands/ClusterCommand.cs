@@ -29,7 +29,7 @@ public static class ClusterCommand
         var config = new Option<string?>(ConfigFile.OptionName) { Description = "YAML file with any of these options (the command line wins)" };
         var detector = new DetectorOptions();
         var compute = new ComputeOptions();
-        var command = new Command("cluster", "Cluster each category's test images by anomaly type; writes clusters.csv, clustering.json and a scatter SVG per category")
+        var command = new Command("cluster", "Cluster each category's test images by anomaly type; writes clusters.csv, clustering.json and a scatter plot (PNG and SVG) per category")
         {
             dataset, dataRoot, categories, selector, clusters, output, skipBad, config,
         };
@@ -83,10 +83,11 @@ public static class ClusterCommand
         AtomicFile.WriteAllText(Path.Combine(folder, "clustering.md"), Table(results).ToMarkdown());
         foreach (var c in results)
         {
-            var points = Pca.Project2D(c.Images.Select(i => i.Feature).ToList());
-            var names = Enumerable.Range(0, c.K).Select(k => $"cluster {k}").ToList();
-            var svg = ScatterPlot.Render($"{c.Category}: {c.K} clusters (NMI {c.Nmi:F3})", points, c.Images.Select(i => i.Cluster).ToList(), names);
-            AtomicFile.WriteAllText(Path.Combine(folder, $"{c.Category}_clusters.svg"), svg);
+            var projected = Pca.Project2D(c.Images.Select(i => i.Feature).ToList());
+            var points = c.Images.Select((image, i) => new ClusterPoint(projected[i].X, projected[i].Y, image.Cluster, image.Sample.AnomalyType)).ToList();
+            var plot = ClusterScatter.Create($"{c.Category}: {c.K} clusters (NMI {c.Nmi.ToString("F3", CultureInfo.InvariantCulture)})",
+                "principal component 1", "principal component 2", points, c.K);
+            Figure.Write(plot, Path.Combine(folder, $"{Figure.FileName(c.Category)}_clusters"), ClusterScatter.Width, ClusterScatter.Height);
         }
     }
 
