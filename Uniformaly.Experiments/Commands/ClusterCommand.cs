@@ -10,7 +10,6 @@ using Uniformaly.Research.Detection;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Evaluation;
 using Uniformaly.Research.Reporting;
-using Uniformaly.Research.Visualization;
 
 namespace Uniformaly.Experiments.Commands;
 
@@ -81,14 +80,7 @@ public static class ClusterCommand
         json["mean"] = new JsonObject { ["nmi"] = results.Average(c => c.Nmi), ["ari"] = results.Average(c => c.Ari), ["f1"] = results.Average(c => c.F1) };
         AtomicFile.WriteAllText(Path.Combine(folder, "clustering.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         AtomicFile.WriteAllText(Path.Combine(folder, "clustering.md"), Table(results).ToMarkdown());
-        foreach (var c in results)
-        {
-            var projected = Pca.Project2D(c.Images.Select(i => i.Feature).ToList());
-            var points = c.Images.Select((image, i) => new ClusterPoint(projected[i].X, projected[i].Y, image.Cluster, image.Sample.AnomalyType)).ToList();
-            var plot = ClusterScatter.Create($"{c.Category}: {c.K} clusters (NMI {c.Nmi.ToString("F3", CultureInfo.InvariantCulture)})",
-                "principal component 1", "principal component 2", points, c.K);
-            Figure.Write(plot, Path.Combine(folder, $"{Figure.FileName(c.Category)}_clusters"), ClusterScatter.Width, ClusterScatter.Height);
-        }
+        foreach (var c in results) ClusteringFigure.Write(folder, c);
     }
 
     private static MarkdownTable Table(IReadOnlyList<CategoryClustering> results)

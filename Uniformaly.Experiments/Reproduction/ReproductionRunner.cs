@@ -82,7 +82,7 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
         {
             Protocol.Detection => Detect(task, cellSetup, folder, IsDefault(task, cellSetup)),
             Protocol.Semantic => Semantic(task, cellSetup),
-            _ => Cluster(task, cellSetup),
+            _ => Cluster(task, cellSetup, folder, IsDefault(task, cellSetup)),
         };
         var cell = new CellResult(task.Name, point, fingerprint, units, clock.Elapsed.TotalSeconds);
         cell.Save(path);
@@ -90,7 +90,7 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     }
 
     /// <summary>Whether a cell has the task's own settings (no sweep, or the sweep value the task
-    /// would use anyway): galleries are drawn there only, so sweeps do not pay for them at every point.</summary>
+    /// would use anyway): galleries, curves and scatter plots are drawn there only, so sweeps do not pay for them at every point.</summary>
     private bool IsDefault(TaskDefinition task, CellSetup setup)
     {
         var plain = Resolve(task, null);
@@ -183,11 +183,13 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
         }
     }
 
-    private IReadOnlyList<UnitResult> Cluster(TaskDefinition task, CellSetup setup)
+    /// <param name="paperSetting">The cell is at the paper's setting: it also gets a scatter plot per category.</param>
+    private IReadOnlyList<UnitResult> Cluster(TaskDefinition task, CellSetup setup, string folder, bool paperSetting)
     {
         var (_, input, extractor) = Backend(setup.Settings);
-        return new ClusteringEvaluation(input, extractor, progress).Run(MvtecLayout(task, setup, Folder), setup.Selector)
-            .Select(c => new UnitResult(c.Category, MetricValues.Of(c))).ToList();
+        var results = new ClusteringEvaluation(input, extractor, progress).Run(MvtecLayout(task, setup, Folder), setup.Selector);
+        if (paperSetting) foreach (var c in results) ClusteringFigure.Write(folder, c);
+        return results.Select(c => new UnitResult(c.Category, MetricValues.Of(c))).ToList();
     }
 
     /// <summary>What a defect or clustering task reads from its MVTec-layout folder, with this cell's settings.</summary>

@@ -74,6 +74,9 @@ public sealed class ReproduceCommandTests
         Assert.That(stdout, Does.Contain("| ours | paper | ours - paper |"));
         Assert.That(File.Exists(Path.Combine(output.Path, name, "settings.json")));
         Assert.That(File.ReadAllText(Path.Combine(output.Path, name, "cells.csv")), Does.Contain("image_auroc").Or.Contain("nmi"));
+        if (name == "table7")
+            Visualization.FigureFiles.AssertReadable(Path.Combine(output.Path, name, "cells", "mvtec", "run", "synth_object_clusters"), 720, 520,
+                "synth_object: ", "clusters (NMI", "cluster 0", "good");
     }
 
     [Test]
