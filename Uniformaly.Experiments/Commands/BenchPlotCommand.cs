@@ -29,7 +29,8 @@ public static class BenchPlotCommand
             var folder = Path.GetFullPath(parse.GetValue(output)!);
             foreach (var figure in BenchmarkCharts.Knn(knn).Concat(BenchmarkCharts.Vit(vit)))
             {
-                var (png, _) = Figure.Write(figure.Plot, Path.Combine(folder, figure.Name), BenchmarkCharts.Width, BenchmarkCharts.Height);
+                using var plot = figure.Plot;
+                var (png, _) = Figure.Write(plot, Path.Combine(folder, figure.Name), BenchmarkCharts.Width, BenchmarkCharts.Height);
                 Console.WriteLine($"{Path.ChangeExtension(png, null)}.png|svg");
             }
             return 0;

@@ -123,7 +123,7 @@ public static class ReproductionReport
                 series.Add(new LineSeries(text.TextNote ?? "paper (text)", sweep.Values.Select(v =>
                     text.TextPoints.FirstOrDefault(p => p.X == Numeric(v)) is { } p && p != default ? p.Value : double.NaN).ToList(), LineStyle.Dashed, tasks.Count));
             if (series.Count == 0) continue;
-            var plot = SweepChart.Create($"{definition.Title}: {MetricValues.Title(metric)}", axis, MetricValues.AxisTitle(metric), series);
+            using var plot = SweepChart.Create($"{definition.Title}: {MetricValues.Title(metric)}", axis, MetricValues.AxisTitle(metric), series);
             var file = $"{definition.Name}_{metric}";
             Figure.Write(plot, Path.Combine(folder, file), 820, 460);
             files.Add($"{file}.png");

@@ -12,7 +12,7 @@ public static class ClusteringFigure
     {
         var projected = Pca.Project2D(c.Images.Select(i => i.Feature).ToList());
         var points = c.Images.Select((image, i) => new ClusterPoint(projected[i].X, projected[i].Y, image.Cluster, image.Sample.AnomalyType)).ToList();
-        var plot = ClusterScatter.Create($"{c.Category}: {c.K} clusters (NMI {c.Nmi.ToString("F3", CultureInfo.InvariantCulture)})",
+        using var plot = ClusterScatter.Create($"{c.Category}: {c.K} clusters (NMI {c.Nmi.ToString("F3", CultureInfo.InvariantCulture)})",
             "principal component 1", "principal component 2", points, c.K);
         Figure.Write(plot, Path.Combine(folder, $"{Figure.FileName(c.Category)}_clusters"), ClusterScatter.Width, ClusterScatter.Height);
     }

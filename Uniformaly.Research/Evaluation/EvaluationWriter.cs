@@ -42,9 +42,10 @@ public static class EvaluationWriter
             if (c.Curves is not { } curves) continue;
             CurveSet[] sets = curves.Pixel is { } pixel ? [new("image", curves.Image), new("pixel", pixel)] : [new("image", curves.Image)];
             var name = Figure.FileName(c.Category);
-            Figure.Write(CurveChart.Roc($"{c.Category}: ROC", sets), Path.Combine(folder, $"{name}_roc"), CurveChart.Width, CurveChart.Height);
-            Figure.Write(CurveChart.PrecisionRecall($"{c.Category}: precision-recall", sets), Path.Combine(folder, $"{name}_pr"),
-                CurveChart.Width, CurveChart.Height);
+            using var roc = CurveChart.Roc($"{c.Category}: ROC", sets);
+            Figure.Write(roc, Path.Combine(folder, $"{name}_roc"), CurveChart.Width, CurveChart.Height);
+            using var precisionRecall = CurveChart.PrecisionRecall($"{c.Category}: precision-recall", sets);
+            Figure.Write(precisionRecall, Path.Combine(folder, $"{name}_pr"), CurveChart.Width, CurveChart.Height);
         }
     }
 

@@ -55,7 +55,7 @@ public static class HeatmapGallery
             return new HeatmapPanel(rgb, map, mask, Caption(p));
         }).ToList()).Where(r => r.Count > 0).ToList<IReadOnlyList<HeatmapPanel>>();
         var (plot, width, height) = HeatmapSheet.Create(title, size, rows, min, max);
-        Figure.Write(plot, Path.Combine(folder, "gallery"), width, height);
+        using (plot) Figure.Write(plot, Path.Combine(folder, "gallery"), width, height);
         var table = new MarkdownTable(["kind", "rank", "image", "anomaly type", "score"]);
         foreach (var pick in picks)
         {

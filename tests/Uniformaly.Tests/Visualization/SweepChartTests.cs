@@ -11,7 +11,7 @@ public sealed class SweepChartTests
     public void KernelSweep_IsWrittenAsPngAndSvg_WithTitlesLegendAndATickAtEverySweptValue()
     {
         using var folder = new TempFolder();
-        var plot = SweepChart.Create("Table 9: kernel size", SweepAxis.Numeric("BPM kernel size n (patches)", KernelSizes, log: false), "image AUROC (%)",
+        using var plot = SweepChart.Create("Table 9: kernel size", SweepAxis.Numeric("BPM kernel size n (patches)", KernelSizes, log: false), "image AUROC (%)",
         [
             new LineSeries("defect (ours)", [90, 92, 95, 96, 95, 94, 93], LineStyle.Solid, 0),
             new LineSeries("defect (paper)", [97, 98, 99, 99.3, 99.1, double.NaN, 98.7], LineStyle.Dashed, 0),
