@@ -55,10 +55,18 @@ def aupro(masks, amaps, num_th=200):
 def binary_case(name, labels, scores):
     labels = np.asarray(labels, dtype=np.int64)
     scores = np.asarray(scores, dtype=np.float32)
-    return {"name": name, "labels": labels.tolist(), "scores": scores.astype(float).tolist(),
+    case = {"name": name, "labels": labels.tolist(), "scores": scores.astype(float).tolist(),
             "auroc": float(sklearn.metrics.roc_auc_score(labels, scores)),
             "ap": float(sklearn.metrics.average_precision_score(labels, scores)),
             "f1max": f1_max(labels, scores)}
+    if len(scores) <= 1000:
+        # Every threshold's point, highest threshold first: ROC from (0, 0), and (recall, precision)
+        # without the (0, 1) point sklearn appends.
+        fpr, tpr, _ = sklearn.metrics.roc_curve(labels, scores, drop_intermediate=False)
+        precision, recall, _ = sklearn.metrics.precision_recall_curve(labels, scores)
+        case["roc"] = np.stack([fpr, tpr], 1).tolist()
+        case["pr"] = np.stack([recall[-2::-1], precision[-2::-1]], 1).tolist()
+    return case
 
 
 def hungarian_f1(truth, predicted):

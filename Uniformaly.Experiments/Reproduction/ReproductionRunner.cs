@@ -98,7 +98,7 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
         {
             Protocol.Detection => Detect(task, cellSetup, folder, IsDefault(task, cellSetup)),
             Protocol.Semantic => Semantic(task, cellSetup),
-            _ => Cluster(task, cellSetup),
+            _ => Cluster(task, cellSetup, folder, IsDefault(task, cellSetup)),
         };
         var cell = new CellResult(task.Name, point, fingerprint, units, clock.Elapsed.TotalSeconds);
         cell.Save(Path.Combine(folder, CellResult.FileName));
@@ -107,7 +107,7 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     }
 
     /// <summary>Whether a cell has the task's own settings (no sweep, or the sweep value the task
-    /// would use anyway): galleries are drawn there only, so sweeps do not pay for them at every point.</summary>
+    /// would use anyway): galleries, curves and scatter plots are drawn there only, so sweeps do not pay for them at every point.</summary>
     private bool IsDefault(TaskDefinition task, CellSetup setup)
     {
         var plain = Resolve(task, null);
@@ -157,15 +157,16 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
         _ => throw new ArgumentException($"selector '{value}': expected all, max or topk_<percent>"),
     };
 
-    private IReadOnlyList<UnitResult> Detect(TaskDefinition task, CellSetup setup, string folder, bool gallery)
+    /// <param name="paperSetting">The cell is at the paper's setting: it also gets heatmap galleries and curve figures.</param>
+    private IReadOnlyList<UnitResult> Detect(TaskDefinition task, CellSetup setup, string folder, bool paperSetting)
     {
         var (backend, input, extractor) = Backend(setup.Settings);
-        var evaluation = MvtecLayout(task, setup, folder) with { GalleryImages = gallery ? definition.Gallery : 0 };
+        var evaluation = MvtecLayout(task, setup, folder) with { GalleryImages = paperSetting ? definition.Gallery : 0 };
         var result = new DetectionEvaluation(input, extractor, progress).Run(evaluation);
         EvaluationWriter.Write(folder, result, new JsonObject
         {
             ["task"] = task.Name, ["backbone_loaded"] = backend.Description, ["detector"] = JsonNode.Parse(setup.Settings.ToJson()),
-        });
+        }, curves: paperSetting);
         foreach (var warning in result.Warnings) log.WriteLine($"warning: {warning}");
         return result.Categories.Select(c => new UnitResult(c.Category, MetricValues.Of(c.Metrics))).ToList();
     }
@@ -199,11 +200,13 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
         }
     }
 
-    private IReadOnlyList<UnitResult> Cluster(TaskDefinition task, CellSetup setup)
+    /// <param name="paperSetting">The cell is at the paper's setting: it also gets a scatter plot per category.</param>
+    private IReadOnlyList<UnitResult> Cluster(TaskDefinition task, CellSetup setup, string folder, bool paperSetting)
     {
         var (_, input, extractor) = Backend(setup.Settings);
-        return new ClusteringEvaluation(input, extractor, progress).Run(MvtecLayout(task, setup, Folder), setup.Selector)
-            .Select(c => new UnitResult(c.Category, MetricValues.Of(c))).ToList();
+        var results = new ClusteringEvaluation(input, extractor, progress).Run(MvtecLayout(task, setup, Folder), setup.Selector);
+        if (paperSetting) foreach (var c in results) ClusteringFigure.Write(folder, c);
+        return results.Select(c => new UnitResult(c.Category, MetricValues.Of(c))).ToList();
     }
 
     /// <summary>What a defect or clustering task reads from its MVTec-layout folder, with this cell's settings.</summary>

@@ -58,6 +58,12 @@ public sealed class RunCommandTests
         using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(output.Path, "settings.json")));
         Assert.That(settings.RootElement.GetProperty("detector").GetProperty("layers").GetArrayLength(), Is.EqualTo(3));
         Assert.That(Directory.GetFiles(Path.Combine(output.Path, "maps"), "*.png", SearchOption.AllDirectories), Has.Length.EqualTo(12));
+        var curves = Path.Combine(output.Path, "curves");
+        Visualization.FigureFiles.AssertReadable(Path.Combine(curves, "synth_texture_roc"), 560, 500,
+            "synth_texture: ROC", "false positive rate", "true positive rate", "image (AUROC", "pixel (AUROC", "chance");
+        Visualization.FigureFiles.AssertReadable(Path.Combine(curves, "synth_texture_pr"), 560, 500,
+            "synth_texture: precision-recall", "recall", "precision", "image (AP", "pixel (AP");
+        Assert.That(Directory.GetFiles(curves), Has.Length.EqualTo(2 * 2 * 2), "ROC and PR, PNG and SVG, per category");
     }
 
     [Test]
@@ -221,8 +227,8 @@ public sealed class ClusterCommandTests
         var mean = json.RootElement.GetProperty("mean");
         Assert.That(mean.GetProperty("nmi").GetDouble(), Is.InRange(0.0, 1.0));
         Assert.That(mean.GetProperty("f1").GetDouble(), Is.InRange(0.25, 1.0));
-        var svg = System.Xml.Linq.XDocument.Load(Path.Combine(output.Path, "synth_texture_clusters.svg"));
-        Assert.That(svg.Descendants("{http://www.w3.org/2000/svg}circle").Count(), Is.EqualTo(8 + 4));
+        Visualization.FigureFiles.AssertReadable(Path.Combine(output.Path, "synth_texture_clusters"), 720, 520,
+            "synth_texture: 4 clusters (NMI", "principal component 1", "cluster 3", "good", "hole", "scratch", "stain");
     }
 
     [Test]

@@ -40,6 +40,9 @@ public sealed class SemanticRunTests
         Assert.That(rows, Has.Count.EqualTo((dataset == "cifar100" ? 20 : 10) * 2));
         Assert.That(rows.Count(r => r.Split(',')[3] == "0"), Is.EqualTo(normalClasses * 2));
         Assert.That(stdout, Does.Contain("normal"));
+        var roc = Directory.GetFiles(Path.Combine(output.Path, "curves"), "*_roc.svg").Single();
+        var svg = File.ReadAllText(roc);
+        Assert.That(svg, Does.Contain("image (AUROC").And.Not.Contain("pixel (AUROC"), "image level only without masks");
     }
 
     [Test]

@@ -74,6 +74,9 @@ public sealed class ReproduceCommandTests
         Assert.That(stdout, Does.Contain("| ours | paper | ours - paper |"));
         Assert.That(File.Exists(Path.Combine(output.Path, name, "settings.json")));
         Assert.That(File.ReadAllText(Path.Combine(output.Path, name, "cells.csv")), Does.Contain("image_auroc").Or.Contain("nmi"));
+        if (name == "table7")
+            Visualization.FigureFiles.AssertReadable(Path.Combine(output.Path, name, "cells", "mvtec", "run", "synth_object_clusters"), 720, 520,
+                "synth_object: ", "clusters (NMI", "cluster 0", "good");
     }
 
     [Test]
@@ -87,12 +90,20 @@ public sealed class ReproduceCommandTests
         // classes 0 and 1 plus its 60 test images.
         Assert.That(stdout, Does.Contain($"{2 * 8 + 2 + 60} images through the backbone"));
         var folder = Path.Combine(output.Path, "table9");
-        Assert.That(File.ReadAllText(Path.Combine(folder, "table9_image_auroc.svg")), Does.StartWith("<svg").And.Contain("defect (paper)"));
-        Assert.That(File.Exists(Path.Combine(folder, "table9_pixel_auroc.svg")));
+        Visualization.FigureFiles.AssertReadable(Path.Combine(folder, "table9_image_auroc"), 820, 460,
+            "BPM kernel size n (patches)", "image AUROC (%)", "defect (ours)", "defect (paper)", "13");
+        Visualization.FigureFiles.AssertReadable(Path.Combine(folder, "table9_pixel_auroc"), 820, 460, "pixel AUROC (%)");
+        Assert.That(File.ReadAllText(Path.Combine(folder, "README.md")), Does.Contain("![table9_image_auroc.png](table9_image_auroc.png)"));
         Assert.That(Directory.Exists(Path.Combine(folder, "cells", "defect", "kernel_7", "gallery", "synth_object")), "gallery at the default n = 7");
         Assert.That(Directory.Exists(Path.Combine(folder, "cells", "defect", "kernel_3", "gallery")), Is.False, "no gallery at other points");
-        var index = File.ReadAllText(Path.Combine(folder, "cells", "defect", "kernel_7", "gallery", "synth_object", "index.md"));
-        Assert.That(index, Does.Contain("best_1.png").And.Contain("missed_1.png").And.Contain("false_alarm_1.png"));
+        var gallery = Path.Combine(folder, "cells", "defect", "kernel_7", "gallery", "synth_object");
+        Assert.That(File.ReadAllText(Path.Combine(gallery, "index.md")), Does.Contain("![gallery](gallery.png)").And.Contain("| missed | 1 |"));
+        // Three rows (best, missed, false alarm) of 64 px pictures: 48 + 3 x (64 + 34 + 12) - 12 + 8 px high.
+        Visualization.FigureFiles.AssertReadable(Path.Combine(gallery, "gallery"), null, 374, "synth_object: best and worst test images", "best #1", "anomaly score");
+        var curves = Path.Combine(folder, "cells", "defect", "kernel_7", "curves");
+        Visualization.FigureFiles.AssertReadable(Path.Combine(curves, "synth_object_roc"), 560, 500, "synth_object: ROC", "image (AUROC", "pixel (AUROC");
+        Visualization.FigureFiles.AssertReadable(Path.Combine(curves, "synth_object_pr"), 560, 500, "precision-recall", "image (AP", "pixel (AP");
+        Assert.That(Directory.Exists(Path.Combine(folder, "cells", "defect", "kernel_3", "curves")), Is.False, "no curve figures at other points");
         var rows = Comparison(output.Path, "table9");
         Assert.That(rows["defect|mean|image_auroc|7"].Paper, Is.EqualTo("99.32"));
         Assert.That(rows.Keys.Count(k => k.StartsWith("defect|mean|", StringComparison.Ordinal)), Is.EqualTo(2 * 7));
