@@ -71,7 +71,7 @@ public sealed class ResultFolderCommandTests
 
         (code, _, error) = CliRunner.Run(["cluster", "--dataset", "folder", "--data-root", Data, "--categories", "synth_texture", "--out", output.Path, .. Model]);
         Assert.That(code, Is.EqualTo(0), error);
-        Assert.That(Snapshot(output.Path).Keys, Is.EquivalentTo(new[] { "clusters.csv", "clustering.json", "clustering.md", "synth_texture_clusters.svg" }),
+        Assert.That(Snapshot(output.Path).Keys, Is.EquivalentTo(new[] { "clusters.csv", "clustering.json", "clustering.md", "synth_texture_clusters.png", "synth_texture_clusters.svg" }),
             "no scatter plot of the previous run's other category");
     }
 
