@@ -374,6 +374,9 @@ def ecosystem_cases():
                "16-bit gray with adaptive filters (PIL mode I, clipped to 255)")
     add_decode("gray16_interlaced.png", raw_png(w, h, 16, 0, None, interlaced_body=adam7_body(
         g16.astype(">u2").view(np.uint8).reshape(h, w, 2))), "16-bit gray, Adam7 (PIL mode I, clipped to 255)")
+    plain16 = save(Image.fromarray(g16), "PNG")  # PIL cannot write a 16-bit tRNS: added after IHDR
+    add_decode("gray16_trns.png", plain16[:33] + png_chunk(b"tRNS", struct.pack(">H", 300)) + plain16[33:],
+               "16-bit gray + tRNS (PIL mode I, clipped to 255; convert ignores the transparency)")
     plte = bytes(rgb[0, :5].reshape(-1))  # 5 entries, indices up to 11 used
     idx = local.integers(0, 12, (h, w)).astype(np.uint8)
     short = b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 3, 0, 0, 0)) + \

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using SkiaSharp;
 
 namespace Uniformaly.Research.Imaging;
@@ -27,16 +28,30 @@ internal static class SkiaDecoder
             if (rewrite == PilRewrite.Gray16AsGrayAlpha) return ClippedGray16(codec, width, height);
             if (codec.Info.ColorType == SKColorType.Gray8)
                 return new DecodedPixels(width, height, 1, Pixels(codec, SKColorType.Gray8, width, height));
-            var rgba = Pixels(codec, SKColorType.Rgba8888, width, height);
-            var rgb = new byte[(long)width * height * 3];
-            for (long i = 0, n = (long)width * height; i < n; i++)
-            {
-                rgb[3 * i] = rgba[4 * i];
-                rgb[3 * i + 1] = rgba[4 * i + 1];
-                rgb[3 * i + 2] = rgba[4 * i + 2];
-            }
-            return new DecodedPixels(width, height, 3, rgb);
+            return new DecodedPixels(width, height, 3, DropAlpha(Pixels(codec, SKColorType.Rgba8888, width, height)));
         }
+    }
+
+    /// <summary>RGBA to RGB, four pixels per shuffle (Skia has no 3-byte format; a plain loop cost
+    /// as much as the JPEG decode of a 256x256 image).</summary>
+    private static unsafe byte[] DropAlpha(byte[] rgba)
+    {
+        var pixels = rgba.LongLength / 4;
+        var rgb = new byte[pixels * 3];
+        var keep = Vector128.Create((byte)0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 255, 255, 255, 255);
+        fixed (byte* source = rgba, target = rgb)
+        {
+            long i = 0;
+            // Each store writes 16 bytes, 4 past the 12 it fills: the last pixels go one by one.
+            for (; i + 6 <= pixels; i += 4) Vector128.Shuffle(Vector128.Load(source + 4 * i), keep).Store(target + 3 * i);
+            for (; i < pixels; i++)
+            {
+                target[3 * i] = source[4 * i];
+                target[3 * i + 1] = source[4 * i + 1];
+                target[3 * i + 2] = source[4 * i + 2];
+            }
+        }
+        return rgb;
     }
 
     /// <summary>PIL's mode "I" clipped to 0..255: the 16-bit value is (gray, alpha) of the rewritten file.</summary>
