@@ -32,8 +32,8 @@ internal static class SkiaDecoder
         }
     }
 
-    /// <summary>RGBA to RGB, four pixels per shuffle (Skia has no 3-byte format; a plain loop cost
-    /// as much as the JPEG decode of a 256x256 image).</summary>
+    /// <summary>RGBA to RGB (Skia has no 3-byte format), four pixels per shuffle: 2-4x faster than a
+    /// byte loop, which took 0.2-0.8 ms for a 256x256 image on the loaded development VM.</summary>
     private static unsafe byte[] DropAlpha(byte[] rgba)
     {
         var pixels = rgba.LongLength / 4;
