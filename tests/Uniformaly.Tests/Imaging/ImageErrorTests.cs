@@ -114,7 +114,7 @@ public sealed class ImageErrorTests
 
     /// <summary>Cuts and random byte flips of every fixture either decode or raise an
     /// <see cref="ImageException"/>; no other exception escapes and the process survives
-    /// (a longjmp-less libjpeg/libpng error would exit it).</summary>
+    /// (a native decoder's error that escaped as a crash would end it).</summary>
     [Test]
     public void DamagedFiles_OnlyEverRaiseImageException()
     {
