@@ -9,7 +9,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 MAKEFLAGS += --no-print-directory
 
-.PHONY: deps native build test demo figures clean bench native-nocodecs-check
+.PHONY: deps native build test demo figures clean bench
 
 deps:
 	@scripts/install-deps.sh
@@ -23,11 +23,6 @@ build: native
 
 test: build
 	@dotnet test tests/Uniformaly.Tests/Uniformaly.Tests.csproj -c $(CONFIG) --no-build --nologo
-
-# native/ built without libpng/libjpeg/libtiff (as on a bare GPU machine), checked through the CLI.
-# Compiles native/ a second time in a temporary folder, so `make test` leaves it out.
-native-nocodecs-check: build
-	@TORCH_PREFIX="$(TORCH_PREFIX)" scripts/check-native-nocodecs.sh
 
 # The demo reproduces Table 1 (one-class detection), Table 9 (the kernel-size sweep) and Table 7
 # (anomaly clustering) on a generated MVTec-layout dataset, with DINO ViT-S/16 when its official

@@ -24,7 +24,7 @@ public static class InfoCommand
         yield return $"uniformaly {typeof(InfoCommand).Assembly.GetName().Version}";
         yield return $"native bridge:   {NativeLibraryResolver.Source}";
         yield return $"libtorch:        {TorchRuntime.Version}";
-        yield return $"image codecs:    {(ImageCodecs.Available ? "PNG, JPEG, TIFF, BMP" : "BMP only (native/ was built without libpng, libjpeg and libtiff)")}";
+        yield return $"image codecs:    {ImageCodecs.Describe()}";
         yield return $"threads:         {TorchRuntime.NumThreads} (cores: {Environment.ProcessorCount})";
         var cuda = TorchRuntime.CudaIsAvailable;
         yield return $"cuda available:  {(cuda ? "yes" : "no")}";
