@@ -58,9 +58,10 @@ class Mlp(nn.Module):
         super().__init__()
         self.fc1 = nn.Linear(dim, 4 * dim)
         self.fc2 = nn.Linear(4 * dim, dim)
+        self.gelu = "none"  # DINO's exact (erf) GELU; make_vit_fixtures.py's mistakes set "tanh"
 
     def forward(self, x):
-        return self.fc2(F.gelu(self.fc1(x)))
+        return self.fc2(F.gelu(self.fc1(x), approximate=self.gelu))
 
 
 class Block(nn.Module):
@@ -95,6 +96,7 @@ class VisionTransformer(nn.Module):
         self.pos_embed = nn.Parameter(torch.zeros(1, grid * grid + 1, dim))
         self.blocks = nn.ModuleList([Block(dim, heads) for _ in range(depth)])
         self.norm = nn.LayerNorm(dim, eps=1e-6)
+        self.pos_offset = 0.1  # DINO's; make_vit_fixtures.py's mistakes set 0
 
     def interpolate_pos_encoding(self, npatch, w, h):
         """DINO: w, h are the input's dims 2 and 3 (prepare_tokens unpacks B, nc, w, h); the grid is
@@ -103,7 +105,7 @@ class VisionTransformer(nn.Module):
         if npatch == n and w == h:
             return self.pos_embed
         dim = self.pos_embed.shape[-1]
-        w0, h0 = w // self.patch + 0.1, h // self.patch + 0.1
+        w0, h0 = w // self.patch + self.pos_offset, h // self.patch + self.pos_offset
         side = int(math.sqrt(n))
         patch_pos = F.interpolate(self.pos_embed[:, 1:].reshape(1, side, side, dim).permute(0, 3, 1, 2),
                                   scale_factor=(w0 / side, h0 / side), mode="bicubic")
@@ -263,6 +265,91 @@ def run_setting(model, train_x, test_x, setting):
     weights = patch_weights(test_smoothed, setting["bpm"], setting["threshold"])
     scores, patch_scores, clustering = score_images(bank, test_features, weights, setting["nn"], setting["topk"])
     return scores, anomaly_maps(patch_scores, test_x.shape[-1]), bank.shape[0], clustering
+
+
+# ---- clustering (SPEC section 11) ---------------------------------------------------------------
+
+class SplitMix64:
+    """The toolkit's seeded generator (Uniformaly.Research.Common.SplitMix64), bit for bit, so that
+    the reference draws the same k-means++ seeds and low-shot subsets as the toolkit (as the coreset
+    fixtures draw libtorch's)."""
+    MASK = (1 << 64) - 1
+
+    def __init__(self, seed):
+        self.state = seed
+
+    def next_uint64(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & self.MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self.MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self.MASK
+        return z ^ (z >> 31)
+
+    def next_double(self):
+        return (self.next_uint64() >> 11) * (1.0 / (1 << 53))
+
+    def next_int(self, lo, hi):
+        return lo + int(self.next_double() * (hi - lo))
+
+    def shuffle(self, items):
+        for i in range(len(items) - 1, 0, -1):
+            j = self.next_int(0, i + 1)
+            items[i], items[j] = items[j], items[i]
+
+
+def squared_distance(a, b):
+    total = 0.0
+    for p, q in zip(a, b):
+        d = p - q
+        total += d * d
+    return total
+
+
+def kmeans_plus_plus(x, k, rng, margin):
+    """sklearn's _kmeans_plusplus (first centre uniform, then the best of 2 + ln k candidates drawn
+    with probability proportional to D^2), drawing from rng; sums run left to right in float64, as the
+    toolkit's do. A draw closer than `margin` (relative) to a boundary of the cumulative weights
+    could go either way under rounding of x, so it is refused."""
+    n, trials = len(x), 2 + int(math.log(k))
+    centers = [x[rng.next_int(0, n)]]
+    closest = [squared_distance(p, centers[0]) for p in x]
+    while len(centers) < k:
+        potential = 0.0
+        for v in closest:
+            potential += v
+        best = (None, math.inf, closest)
+        for _ in range(trials):
+            target, cumulative, candidate = potential * rng.next_double(), 0.0, n - 1
+            for i, v in enumerate(closest):
+                cumulative += v
+                assert abs(cumulative - target) > margin * potential, "a k-means++ draw within rounding of a boundary"
+                if cumulative > target:
+                    candidate = i
+                    break
+            updated = [min(c, squared_distance(p, x[candidate])) for c, p in zip(closest, x)]
+            total = 0.0
+            for v in updated:
+                total += v
+            if total < best[1]:
+                best = (x[candidate], total, updated)
+        centers.append(best[0])
+        closest = best[2]
+    return centers
+
+
+def kmeans(x, k, seed=0, restarts=10, margin=1e-6):
+    """The toolkit's K-means (KMeans.Fit): k-means++ seeds from SplitMix64(seed), sklearn's Lloyd
+    iterations from each, the lowest inertia of `restarts` runs. Returns the labels."""
+    import sklearn.cluster
+
+    rng, best = SplitMix64(seed), None
+    points = [list(map(float, row)) for row in x]
+    for _ in range(restarts):
+        init = np.array(kmeans_plus_plus(points, k, rng, margin))
+        model = sklearn.cluster.KMeans(n_clusters=k, init=init, n_init=1, algorithm="lloyd", max_iter=300, tol=1e-4).fit(x)
+        if best is None or model.inertia_ < best.inertia_:
+            best = model
+    return best.labels_
 
 
 # ---- fixture ----------------------------------------------------------------------------------

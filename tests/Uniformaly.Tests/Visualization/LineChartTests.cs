@@ -61,7 +61,7 @@ public sealed class LineChartTests
         Assert.That(cx[0], Is.EqualTo(70.0));
         Assert.That(cx[^1], Is.EqualTo(70.0 + 480));
         // x = 1 lies (log10 1 - log10 0.1) / (log10 20 - log10 0.1) of the way along the axis.
-        Assert.That(cx[1], Is.EqualTo(70 + 480 * 1 / (Math.Log10(20) + 1)).Within(0.05));
+        Assert.That(cx[1], Is.EqualTo(70 + 480 * 1 / (Math.Log10(20) + 1)).Within(Tolerances.SvgCoordinate));
     }
 
     [Test]
