@@ -41,7 +41,7 @@ ROOT = TOOLS.parent
 sys.path.insert(0, str(TOOLS))
 import reference_pipeline as rp  # noqa: E402
 from make_detection_fixtures import greedy_coreset, seeded_default  # noqa: E402
-from make_metric_fixtures import aupro, f1_max, hungarian_f1  # noqa: E402
+from make_metric_fixtures import aupro, auroc_rounding, f1_max, hungarian_f1, perturbed_rounding  # noqa: E402
 
 OUT = ROOT / "tests" / "Uniformaly.Tests" / "fixtures" / "runs"
 CHECKPOINT = ROOT / "tests" / "Uniformaly.Tests" / "fixtures" / "parity" / "vit_tiny_p16_d128_fp16.pth"
@@ -104,24 +104,6 @@ def category_bank(model, train, sampler_ratio):
 def distance_scale(bank, test_features):
     """max |q|^2 + max |b|^2: the magnitude every squared distance is computed from."""
     return float(test_features.square().sum(-1).max() + bank.square().sum(-1).max())
-
-
-def auroc_rounding(scores, labels, error):
-    """The most the AUROC can move when every score moves by up to error: only positive-negative
-    pairs closer than 2 * error can change order, each by 1 / (P N) (C#: Tolerances.RocAuc)."""
-    positives, negatives = scores[labels == 1], np.sort(scores[labels == 0])
-    pairs = sum(np.searchsorted(negatives, p + 2 * error, "right") - np.searchsorted(negatives, p - 2 * error, "left") for p in positives)
-    return float(pairs / (len(positives) * len(negatives)))
-
-
-def perturbed_rounding(metric, values, error, trials=16):
-    """Twice the largest change of metric(values) over random +-error moves of every value: an
-    estimate of what rounding at the tests' tolerance does to a rank metric with no simple bound
-    (AUPRO, AP, F1-max), thresholds included."""
-    rng = np.random.default_rng(0)
-    base = metric(values)
-    return 2 * max(abs(metric((values + error * rng.choice([-1.0, 1.0], values.shape)).astype(np.float32)) - base)
-                   for _ in range(trials))
 
 
 def image_metrics(labels, scores, error):

@@ -413,7 +413,15 @@ COMMON = {"layer_first": 1, "layer_last": 3, "attention_layer": 3, "kernel": 3, 
           "topk": 0.05, "resize": 128, "imagesize": 112}
 
 
+# The detector's scores and maps agree with ours to this relative error of the distance scale
+# max |q|^2 + max |b|^2 (C#: Tolerances.Detector, 4 u sqrt(128 x 5)); AUPRO's rounding bound is
+# computed for errors of that size.
+DETECTOR_TOLERANCE = 4 * 2.0 ** -24 * (128 * 5) ** 0.5
+
+
 def make_fixture(out):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from make_metric_fixtures import aupro, hungarian_f1, perturbed_rounding
     torch.set_num_threads(1)
     rng = np.random.default_rng(7)
     data_root = os.path.join(out, "data")
@@ -436,6 +444,8 @@ def make_fixture(out):
         tensors[f"{split}.features"] = features.numpy()
         tensors[f"{split}.cls_attention"] = cls_attention.numpy()
     tensors["test.masks"] = masks.astype(np.float32)
+    # max |q|^2 + max |b|^2: the magnitude the squared distances are computed from
+    scale = float(sum((tensors[f"{split}.features"] ** 2).sum(-1).max() for split in ("train", "test")))
     for name, setting in SETTINGS.items():
         scores, maps, bank_size, clustering = run_setting(model, train_x, test_x, {**COMMON, **setting})
         tensors[f"{name}.scores"] = scores.numpy()
@@ -444,7 +454,14 @@ def make_fixture(out):
         summary["settings"][name] = {
             **setting, "bank_size": int(bank_size),
             "image_auroc": sklearn.metrics.roc_auc_score(labels, scores.numpy()),
-            "pixel_auroc": sklearn.metrics.roc_auc_score(masks.ravel(), maps.ravel())}
+            "pixel_auroc": sklearn.metrics.roc_auc_score(masks.ravel(), maps.ravel()),
+            "aupro": aupro(masks.astype(np.int64), maps),
+            "aupro_rounding": perturbed_rounding(lambda v: aupro(masks.astype(np.int64), v), maps, DETECTOR_TOLERANCE * scale)}
+    types = [kind for _, kind, _, _ in test]
+    truth = np.array([sorted(set(types)).index(kind) for kind in types])
+    clusters = kmeans(tensors["binary_nn1.clustering_features"].astype(np.float64), len(set(types)))
+    summary["clustering"] = {"setting": "binary_nn1", "nmi": sklearn.metrics.normalized_mutual_info_score(truth, clusters),
+                             "ari": sklearn.metrics.adjusted_rand_score(truth, clusters), "f1": hungarian_f1(truth, clusters)}
     write_safetensors(os.path.join(out, "reference.safetensors"), tensors)
     with open(os.path.join(out, "reference.json"), "w") as f:
         json.dump(summary, f, indent=2)
