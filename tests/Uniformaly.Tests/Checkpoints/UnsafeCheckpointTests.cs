@@ -8,19 +8,39 @@ namespace Uniformaly.Tests.Checkpoints;
 /// the file and the reason, and no pickled code ever run.</summary>
 public sealed class UnsafeCheckpointTests
 {
-    private const string Sentinel = "/tmp/uniformaly-checkpoint-sentinel";
+    /// <summary>The os.system payloads run `touch "$UNIFORMALY_SENTINEL"` (tools/make_checkpoint_fixtures.py;
+    /// torch.load creates that file). Each test points the variable at a file in its own folder.</summary>
+    private const string SentinelVariable = "UNIFORMALY_SENTINEL";
 
     [TestCase("malicious_system.pth", "'posix.system'")]
     [TestCase("malicious_system_legacy.pth", "'posix.system'")]
+    public void Read_SystemPayload_IsRefusedByName_AndNeverRuns(string file, string global)
+    {
+        var path = CheckpointFixtures.Path(file);
+        Assert.That(Encoding.Latin1.GetString(File.ReadAllBytes(path)), Does.Contain($"touch \"${{{SentinelVariable}:?}}\""), "the payload aims at the sentinel");
+        using var folder = new TempFolder();
+        var sentinel = Path.Combine(folder.Path, "sentinel");
+        var previous = Environment.GetEnvironmentVariable(SentinelVariable);
+        Environment.SetEnvironmentVariable(SentinelVariable, sentinel);
+        try
+        {
+            var e = Assert.Throws<CheckpointException>(() => CheckpointReader.Read(path));
+            Assert.That(e!.Message, Does.Contain(path).And.Contain("refuses the pickled global " + global));
+            Assert.That(File.Exists(sentinel), Is.False, "the payload must never run");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(SentinelVariable, previous);
+        }
+    }
+
     [TestCase("malicious_eval.pth", "'__builtin__.eval'")] // protocol 2 writes Python 2's module name
     [TestCase("whole_module.pth", "'torch.nn.modules.linear.Linear'")]
-    public void Read_DisallowedGlobal_IsRefusedByName_AndNothingRuns(string file, string global)
+    public void Read_DisallowedGlobal_IsRefusedByName(string file, string global)
     {
-        File.Delete(Sentinel);
         var path = CheckpointFixtures.Path(file);
         var e = Assert.Throws<CheckpointException>(() => CheckpointReader.Read(path));
         Assert.That(e!.Message, Does.Contain(path).And.Contain("refuses the pickled global " + global));
-        Assert.That(File.Exists(Sentinel), Is.False, "the payload must never run");
     }
 
     [TestCase("truncated_zip.pth", "no end-of-central-directory record (truncated?)")]
