@@ -172,6 +172,10 @@ public static class Tolerances
     /// <summary>SVG coordinates are written with one decimal (F1): half of 0.1.</summary>
     public const double SvgCoordinate = 0.05;
 
+    /// <summary>A number up to 100 printed with <paramref name="decimals"/> decimals: half of its
+    /// last digit, plus float64 rounding of the value it was rounded from.</summary>
+    public static double Printed(int decimals) => 0.5 * Math.Pow(10, -decimals) + 100 * Float64(1, 4);
+
     /// <summary>The mean of <paramref name="count"/> seeded draws from a distribution with standard
     /// deviation <paramref name="sd"/>: five standard errors (a correct generator lands outside
     /// with probability 6e-7; a wrong distribution misses by far more).</summary>
