@@ -25,6 +25,7 @@ public sealed class BenchCommandTests
     /// <summary>The certified mode reports how many queries its proof sent back to float32: on
     /// standard-normal data with 8 candidates, almost none.</summary>
     [Test]
+    [Category("Slow")]
     public void BenchKnn_Bf16_ReportsTheQueriesSearchedAgain()
     {
         var (code, output, error) = CliRunner.Run("bench", "knn", "--bank", "4096", "--queries", "64", "--dim", "64", "--precision", "bf16", "--repeats", "3", "--json");
@@ -35,6 +36,7 @@ public sealed class BenchCommandTests
     }
 
     [Test]
+    [Category("Slow")]
     public void BenchKnn_BankOnHost_TimesTheStreamingSearch()
     {
         var (code, output, error) = CliRunner.Run("bench", "knn", "--bank", "3000", "--queries", "16", "--dim", "32", "--bank-on-host", "--chunk-rows", "700", "--repeats", "3", "--json");
@@ -65,6 +67,7 @@ public sealed class BenchCommandTests
     }
 
     [Test]
+    [Category("Slow")]
     public void BenchVit_PrintsTheMedianSecondsPerImage()
     {
         var (code, output, error) = CliRunner.Run("bench", "vit", "--arch", "vit_small", "--patch", "16", "--imagesize", "32", "--batch", "2", "--repeats", "3", "--json");
@@ -79,6 +82,7 @@ public sealed class BenchCommandTests
     }
 
     [Test]
+    [Category("Slow")]
     public void BenchVit_Patch8_ReportsTheArchitectureAndBatch()
     {
         var (code, output, error) = CliRunner.Run("bench", "vit", "--arch", "vit_small", "--patch", "8", "--imagesize", "32", "--batch", "3", "--repeats", "1", "--warmup", "0", "--json");
@@ -116,6 +120,7 @@ public sealed class BenchCommandTests
 public sealed class BenchEndToEndTests
 {
     [Test]
+    [Category("Slow")]
     public void BenchE2e_ReportsThroughputAndPeakMemory()
     {
         var (code, stdout, error) = CliRunner.Run("bench", "e2e", "--train", "3", "--test", "5", "--size", "64", "--json",

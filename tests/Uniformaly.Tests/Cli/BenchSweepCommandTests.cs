@@ -7,6 +7,7 @@ namespace Uniformaly.Tests.Cli;
 public sealed class BenchSweepCommandTests
 {
     [Test]
+    [Category("Slow")]
     public void BenchSweep_TimesASingleRunAndTheSweep()
     {
         var (code, output, error) = CliRunner.Run("bench", "sweep", "--points", "3", "--train", "2", "--test-good", "1", "--per-defect", "1",

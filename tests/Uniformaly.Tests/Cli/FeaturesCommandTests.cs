@@ -14,9 +14,11 @@ public sealed class FeaturesCommandTests
         CliRunner.Run(["features", "--image", Image, "--out", output, .. extra]);
 
     [Test]
+    [Category("Slow")]
     public void Features_WritesEveryStageOfTheReferencePipeline() => AssertWritesTheReference("cpu");
 
     [Test]
+    [Category("Slow")]
     public void Features_OnCuda_WritesEveryStageOfTheReferencePipeline()
     {
         Cuda.Require();

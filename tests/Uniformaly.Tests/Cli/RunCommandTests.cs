@@ -40,6 +40,7 @@ public sealed class RunCommandTests
 
     /// <summary>The run's bank sizes, scores and metrics are the reference pipeline's (tools/make_run_fixtures.py).</summary>
     [Test]
+    [Category("Slow")]
     public void Run_WritesScoresMetricsSettingsAndMaps()
     {
         RunFixture.AssertSameData(_data.Path, RunFixture.Root.GetProperty("run"));
@@ -69,6 +70,7 @@ public sealed class RunCommandTests
     }
 
     [Test]
+    [Category("Slow")]
     public void Run_MultiClassAndLowShot()
     {
         using var output = new TempFolder();
@@ -83,6 +85,7 @@ public sealed class RunCommandTests
     }
 
     [Test]
+    [Category("Slow")]
     public void ConfigFile_SuppliesOptions_AndTheCommandLineWins()
     {
         using var output = new TempFolder();
@@ -109,6 +112,7 @@ public sealed class RunCommandTests
     }
 
     [Test]
+    [Category("Slow")]
     public void FitThenPredict_ScoresNewImagesAndWritesHeatmaps()
     {
         using var output = new TempFolder();
@@ -150,6 +154,7 @@ public sealed class RunCommandTests
     }
 
     [Test]
+    [Category("Slow")]
     public void MaskOfAnotherSize_IsAnErrorNamingBothFiles()
     {
         using var copy = new TempFolder();
@@ -220,6 +225,7 @@ public sealed class ClusterCommandTests
     [TestCase("topk")]
     [TestCase("max")]
     [TestCase("all")]
+    [Category("Slow")]
     public void Cluster_WritesClustersMetricsAndScatterPlots(string selector)
     {
         using var data = new TempFolder();
@@ -251,6 +257,7 @@ public sealed class ClusterCommandTests
     }
 
     [Test]
+    [Category("Slow")]
     public void MoreClustersThanImages_IsAClearError()
     {
         using var data = new TempFolder();

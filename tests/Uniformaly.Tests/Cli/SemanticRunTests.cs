@@ -14,10 +14,12 @@ public sealed class SemanticRunTests
     [TestCase("cifar10", "3", 1)]
     [TestCase("cifar10", "0,1,2,3,4", 5)]
     [TestCase("cifar100", "7", 1)]
+    [Category("Slow")]
     public void Cifar_OneClassAndMultiClass(string dataset, string normal, int normalClasses) =>
         RunCifar(dataset, normal, normalClasses, lowShot: null);
 
     [Test]
+    [Category("Slow")]
     public void Cifar_LowShot_DrawsThatManyTrainingImages() => RunCifar("cifar10", "0,1,2,3,4", 5, lowShot: 3);
 
     private static void RunCifar(string dataset, string normal, int normalClasses, int? lowShot)
@@ -47,6 +49,7 @@ public sealed class SemanticRunTests
     }
 
     [Test]
+    [Category("Slow")]
     public void ImageFolder_Species60Split()
     {
         using var root = new TempFolder();

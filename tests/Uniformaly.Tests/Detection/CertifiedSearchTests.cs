@@ -27,7 +27,7 @@ public sealed class CertifiedSearchTests
     /// <summary>More candidates than the fused CPU selection keeps: the generic top-k selection that
     /// CUDA uses, end to end on the CPU, on random and on tie data.</summary>
     [TestCase("gaussian", 1)]
-    [TestCase("ties", 3)]
+    [TestCase("ties", 3, Category = "Slow")]
     public void GenericCandidateSelection_EqualsFloat32(string kind, int neighbours)
     {
         var data = kind == "gaussian"

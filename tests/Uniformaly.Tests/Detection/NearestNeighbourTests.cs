@@ -14,7 +14,7 @@ public sealed class NearestNeighbourTests
     [TestCase(3, null)]
     [TestCase(3, 437L)]
     [TestCase(3, 3L)]
-    [TestCase(1, 1L)]
+    [TestCase(1, 1L, Category = "Slow")]
     public void Search_MatchesFaissIndexFlatL2(int neighbours, long? chunkRows) =>
         AssertMatchesFaiss(neighbours, chunkRows, SearchPrecision.Float32);
 

@@ -15,6 +15,7 @@ namespace Uniformaly.Tests.Parity;
 public sealed class EndToEndParityTests
 {
     [TestCaseSource(typeof(ParityFixture), nameof(ParityFixture.Settings))]
+    [Category("Slow")]
     public void FromImageFiles_MatchesTheReference(string setting)
     {
         using var scope = new DisposeScope();

@@ -75,6 +75,7 @@ public sealed class ReproduceCommandTests
     [TestCase("table10", "semantic|mean|image_auroc|soft", "90.49")]
     [TestCase("fig6", "mvtec|mean|image_auroc|5", "-")]
     [TestCase("fig7", "Sem-AD|mean|image_auroc|0.001", "-")]
+    [Category("Slow")]
     public void Reproduction_RunsOnStandIns_WithThePapersColumn(string name, string cell, string paper)
     {
         using var output = new TempFolder();
@@ -94,6 +95,7 @@ public sealed class ReproduceCommandTests
     }
 
     [Test]
+    [Category("Slow")]
     public void Table9_BackboneRunsOncePerImage_PlotsAndGalleryAtTheDefaultPointOnly()
     {
         using var output = new TempFolder();
@@ -116,6 +118,7 @@ public sealed class ReproduceCommandTests
     }
 
     [Test]
+    [Category("Slow")]
     public void InterruptedReproduction_ResumesFinishedCells_AndRecomputesChangedOnes()
     {
         using var output = new TempFolder();
