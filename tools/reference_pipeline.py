@@ -416,7 +416,7 @@ COMMON = {"layer_first": 1, "layer_last": 3, "attention_layer": 3, "kernel": 3, 
 # The detector's scores and maps agree with ours to this relative error of the distance scale
 # max |q|^2 + max |b|^2 (C#: Tolerances.Detector, 4 u sqrt(128 x 5)); AUPRO's rounding bound is
 # computed for errors of that size.
-DETECTOR_TOLERANCE = 4 * 2.0 ** -24 * (128 * 5) ** 0.5
+DETECTOR_TOLERANCE = 4 * 2.0 ** -24 * math.sqrt(128 * 5)
 
 
 def make_fixture(out):
