@@ -15,12 +15,15 @@ written without it; any BLAS gives values within the tests' tolerances).
 Writes tests/Uniformaly.Tests/fixtures/runs/expected.json:
   run       `uniformaly run --dataset folder` on `uniformaly synth --train 4 --test-good 3
             --per-defect 1 --size 64` with the parity fixture's tiny ViT (RunCommandTests): per
-            category the bank size, each test image's score, the eight metrics of metrics.json and,
-            for the tests' rounding bounds, the squared-distance scale and the at-risk counts
+            category the bank size, each test image's score, the squared-distance scale the scores'
+            rounding is relative to, and the eight metrics of metrics.json, each with its rounding
+            bound (Tolerances.Metric in the tests)
   cluster   `uniformaly cluster` on `synth --train 3 --test-good 2 --per-defect 2 --size 64`
-            (ClusterCommandTests), per selector: per category k, NMI, ARI, F1
+            (ClusterCommandTests), per selector: per category k, NMI, ARI, F1 (the toolkit's seeded
+            k-means, reference_pipeline.kmeans)
   semantic  `uniformaly run --dataset cifar10|cifar100` on tools/write_cifar_standins.cs's
-            synthetic CIFAR (SemanticRunTests): per normal-class choice the image scores and AUROC
+            synthetic CIFAR (SemanticRunTests): per normal-class choice (and low-shot draw) the
+            training images, bank size, image scores and image metrics
 """
 import hashlib
 import json
@@ -63,15 +66,6 @@ SEMANTIC = {"cifar10": [([3], None), ([0, 1, 2, 3, 4], None), ([0, 1, 2, 3, 4], 
 # Tolerances.Pipeline, 4 u sqrt(768 x 39), which the tests check against the value recorded here);
 # the metrics' rounding bounds are computed for errors of that size.
 PIPELINE_TOLERANCE = 4 * 2.0 ** -24 * math.sqrt(768 * 39)
-
-
-def load_model():
-    state = torch.load(CHECKPOINT, map_location="cpu")
-    dim, grid = state["cls_token"].shape[-1], int((state["pos_embed"].shape[1] - 1) ** 0.5)
-    depth = len({k.split(".")[1] for k in state if k.startswith("blocks.")})
-    model = rp.VisionTransformer(state["patch_embed.proj.weight"].shape[-1], dim, depth, dim // 64, grid)
-    model.load_state_dict({k: v.float() for k, v in state.items()})
-    return model.eval()
 
 
 def tree_sha256(root):
@@ -229,7 +223,7 @@ def semantic_run(model, root, dataset, normal, low_shot):
 def main():
     torch.set_num_threads(1)
     torch.set_grad_enabled(False)
-    model = load_model()
+    model = rp.load_vit(CHECKPOINT)
     expected = {}
     with tempfile.TemporaryDirectory() as tmp:
         run_root = Path(tmp) / "run"

@@ -146,6 +146,18 @@ class VisionTransformer(nn.Module):
         return outputs, attention
 
 
+def load_vit(path):
+    """A ViT checkpoint (plain DINO state dict) as a float32 model, its architecture read from the tensors."""
+    state = torch.load(path, map_location="cpu")
+    dim = state["cls_token"].shape[-1]
+    depth = len({k.split(".")[1] for k in state if k.startswith("blocks.")})
+    patch = state["patch_embed.proj.weight"].shape[-1]
+    grid = int(math.sqrt(state["pos_embed"].shape[1] - 1))
+    model = VisionTransformer(patch, dim, depth, dim // 64, grid)
+    model.load_state_dict(state, strict=True)
+    return model.eval()
+
+
 def random_vit(seed, patch=16, dim=128, depth=3, heads=2, grid=4):
     """Random weights, rounded to float16 (the checkpoint stores them so) and used in float32.
     The qkv weights are large enough that attention is peaked, so that BPM masks something."""
@@ -488,14 +500,7 @@ def timed_run(args):
 
         faiss.omp_set_num_threads(args.threads)
     sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)
-    state = torch.load(args.checkpoint, map_location="cpu")
-    dim = state["cls_token"].shape[-1]
-    depth = len({k.split(".")[1] for k in state if k.startswith("blocks.")})
-    patch = state["patch_embed.proj.weight"].shape[-1]
-    grid = int(math.sqrt(state["pos_embed"].shape[1] - 1))
-    model = VisionTransformer(patch, dim, depth, dim // 64, grid)
-    model.load_state_dict(state, strict=True)
-    model.eval().to(device)
+    model = load_vit(args.checkpoint).to(device)
     setting = {**COMMON, "resize": args.resize, "imagesize": args.imagesize, "layer_first": 3,
                "layer_last": 10, "attention_layer": 10, "kernel": 7, "threshold": 0.1, "bpm": "binary", "nn": 1}
     train, test = list_category(args.data_root, args.category)
