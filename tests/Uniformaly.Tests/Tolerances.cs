@@ -44,7 +44,7 @@ public static class Tolerances
     /// <summary>
     /// The factor over the typical error u sqrt(K S): the largest of N compared values lies about
     /// sqrt(2 ln N) standard deviations out, 4.3 for N = 10^4 (the size of a ViT fixture's
-    /// tensors). Measured errors stay below a fifth of the tolerances on every BLAS tried
+    /// tensors). Measured errors stay below a quarter of the tolerances on every BLAS tried
     /// (docs/testing.md).
     /// </summary>
     public const double Safety = 4;

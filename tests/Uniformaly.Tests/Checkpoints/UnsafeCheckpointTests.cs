@@ -72,48 +72,30 @@ public sealed class UnsafeCheckpointTests
     [TestCase("\x0080\x0002ccollections\nOrderedDict\nK\x0001\x0085R.", "a construction of collections.OrderedDict with 1 arguments")]
     public void Read_HostileOrCorruptPickle_IsRefused(string pickle, string message)
     {
-        var path = WriteTemp(Encoding.Latin1.GetBytes(pickle));
-        try
-        {
-            var e = Assert.Throws<CheckpointException>(() => CheckpointReader.Read(path));
-            Assert.That(e!.Message, Does.Contain(path).And.Contain(message));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var folder = new TempFolder();
+        var path = folder.File("hostile.pkl", Encoding.Latin1.GetBytes(pickle));
+        var e = Assert.Throws<CheckpointException>(() => CheckpointReader.Read(path));
+        Assert.That(e!.Message, Does.Contain(path).And.Contain(message));
     }
 
     [Test]
     public void Read_ZipWithoutTorchPickle_IsRefused()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"ufm-plain-{Guid.NewGuid():N}.zip");
-        try
-        {
-            using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
-            using (var writer = new StreamWriter(zip.CreateEntry("readme.txt").Open()))
-                writer.Write("not a checkpoint");
-            var e = Assert.Throws<CheckpointException>(() => CheckpointReader.Read(path));
-            Assert.That(e!.Message, Does.Contain(path).And.Contain("expected one '<name>/data.pkl' member, found 0"));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "plain.zip");
+        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
+        using (var writer = new StreamWriter(zip.CreateEntry("readme.txt").Open()))
+            writer.Write("not a checkpoint");
+        var e = Assert.Throws<CheckpointException>(() => CheckpointReader.Read(path));
+        Assert.That(e!.Message, Does.Contain(path).And.Contain("expected one '<name>/data.pkl' member, found 0"));
     }
 
     [Test]
     public void Read_MissingFile_NamesIt()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"ufm-absent-{Guid.NewGuid():N}.pth");
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "absent.pth");
         var e = Assert.Throws<CheckpointException>(() => CheckpointReader.Read(path));
         Assert.That(e!.Message, Does.Contain(path).And.Contain("cannot be opened"));
-    }
-
-    private static string WriteTemp(byte[] bytes)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"ufm-pickle-{Guid.NewGuid():N}.pkl");
-        File.WriteAllBytes(path, bytes);
-        return path;
     }
 }
