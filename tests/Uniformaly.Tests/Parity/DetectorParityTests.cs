@@ -2,7 +2,6 @@ using NUnit.Framework;
 using Uniformaly.Research.Detection;
 using Uniformaly.Research.Features;
 using Uniformaly.Research.Detector;
-using Uniformaly.Research.Metrics;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Tests.Parity;

@@ -2,7 +2,6 @@ using NUnit.Framework;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
-using Uniformaly.Research.Metrics;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Tests.Parity;
