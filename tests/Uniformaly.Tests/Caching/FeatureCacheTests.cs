@@ -81,7 +81,8 @@ public sealed class FeatureCacheTests
     [Test]
     public void NonPositiveLimit_IsRejected()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new FeatureCache("/tmp/x", 0));
+        using var folder = new TempFolder();
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new FeatureCache(folder.Path, 0));
     }
 }
 
