@@ -119,7 +119,7 @@ internal sealed class CacheJournal
         stream.ReadExactly(bytes);
         var start = 0;
         for (int end; (end = Array.IndexOf(bytes, (byte)'\n', start)) >= 0; start = end + 1)
-            Apply(Encoding.ASCII.GetString(bytes, start, end - start));
+            Apply(bytes.AsSpan(start, end - start));
         _offset += start; // a last line without its newline is still being written: read it next time
     }
 
@@ -136,15 +136,17 @@ internal sealed class CacheJournal
         return (generation, newline + 1);
     }
 
-    private void Apply(string line)
+    private void Apply(ReadOnlySpan<byte> line)
     {
-        if (line.Length == 65 && line[0] is '+' or '-' && IsKey(line[1..]))
+        var key = line.Length == 65 && line[0] is (byte)'+' or (byte)'-' ? Encoding.ASCII.GetString(line[1..]) : "";
+        if (!IsKey(key))
         {
-            _records++;
-            if (line[0] == '+') _live.Add(line[1..]);
-            else _live.Remove(line[1..]);
+            IgnoredLines++;
+            return;
         }
-        else IgnoredLines++;
+        _records++;
+        if (line[0] == '+') _live.Add(key);
+        else _live.Remove(key);
     }
 
     private FeatureCacheException Damaged(string what, Exception? inner = null) =>

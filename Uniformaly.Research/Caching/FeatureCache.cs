@@ -138,9 +138,10 @@ public sealed class FeatureCache
         var folder = Folder;
         using var held = folder.Lock();
         folder.Journal.Refresh();
-        var removed = folder.Journal.Keys.Where(k => !File.Exists(folder.EntryPath(k))).Select(k => ('-', k)).ToList();
+        var listed = Listed(folder).ToList(); // one stat per entry, kept by each FileInfo
+        var removed = listed.Where(e => !e.File.Exists).Select(e => ('-', e.Key)).ToList();
         foreach (var (_, key) in removed) folder.DeleteEntryFiles(key); // temporary files a crashed write left
-        var entries = Present(folder).OrderBy(e => e.File.LastAccessTimeUtc).ThenBy(e => e.Key, StringComparer.Ordinal).ToList();
+        var entries = listed.Where(e => e.File.Exists).OrderBy(e => e.File.LastAccessTimeUtc).ThenBy(e => e.Key, StringComparer.Ordinal).ToList();
         var total = entries.Sum(e => e.File.Length);
         if (total > SizeLimitBytes)
         {
@@ -241,8 +242,10 @@ public sealed class FeatureCache
     }
 
     /// <summary>The recorded entries whose file exists (the others are records a crash left).</summary>
-    private static IEnumerable<(string Key, FileInfo File)> Present(CacheFolder folder) =>
-        folder.Journal.Keys.Select(k => (Key: k, File: new FileInfo(folder.EntryPath(k)))).Where(e => e.File.Exists);
+    private static IEnumerable<(string Key, FileInfo File)> Present(CacheFolder folder) => Listed(folder).Where(e => e.File.Exists);
+
+    private static IEnumerable<(string Key, FileInfo File)> Listed(CacheFolder folder) =>
+        folder.Journal.Keys.Select(k => (Key: k, File: new FileInfo(folder.EntryPath(k))));
 
     /// <summary>Drops a damaged entry, if it is still the cache's.</summary>
     private void Forget(string key)
