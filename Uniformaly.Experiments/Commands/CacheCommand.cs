@@ -14,7 +14,7 @@ public static class CacheCommand
         {
             var info = FeatureCache.Clear(root);
             Console.WriteLine(!info.IsCache ? $"no feature cache in {info.Root}: nothing to clear"
-                : $"cleared {info.Root}: {Entries(info)} deleted" + (Directory.Exists(info.Root) ? "; other files there were kept" : ""));
+                : $"cleared {info.Root}: {Entries(info)} deleted" + (Directory.Exists(info.Root) && Directory.EnumerateFileSystemEntries(info.Root).Any() ? "; other files there were kept" : ""));
         }));
         command.Subcommands.Add(Sub("info", "Print the cache location, its entries and their size", root =>
         {

@@ -3,6 +3,7 @@ using Uniformaly.Experiments.Options;
 using Uniformaly.Experiments.Reproduction;
 using Uniformaly.Experiments.Terminal;
 using Uniformaly.Research.Caching;
+using Uniformaly.Research.Models;
 
 namespace Uniformaly.Experiments.Commands;
 
@@ -13,7 +14,7 @@ public static class ReproduceCommand
     {
         var name = new Argument<string>("name") { Description = $"{string.Join(", ", ExperimentLibrary.Names)}, all, or a path to an experiment .yaml" };
         var dataRoot = new Option<string>("--data-root") { Description = "Folder with one folder per dataset: mvtec, btad, mtd, cpd, cifar10, cifar100, imagenet30, species60", Required = true };
-        var weights = new Option<string?>("--weights") { Description = "Folder of the official checkpoints (default: $UNIFORMALY_WEIGHTS, then the repository's weights/, then ./weights)" };
+        var weights = new Option<string?>("--weights") { Description = $"Folder of the official checkpoints (default: {Backbones.DefaultWeightsFolders})" };
         var output = new Option<string>("--out") { Description = "Results go to OUT/<name>/", DefaultValueFactory = _ => "out/reproduce" };
         var backbone = new Option<string?>("--backbone") { Description = "Use this backbone instead of the paper's (e.g. dino_vits16, random_vits16)" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Use this checkpoint file instead of the paper's backbone" };

@@ -53,7 +53,15 @@ public sealed class FeatureCache
     // The folder is marked (and its entry list read) at the first use, not at construction.
     private CacheFolder? _folder;
 
-    private CacheFolder Folder => _folder ??= CacheFolder.OpenOrCreate(Root);
+    // Marked afresh if another process cleared the cache meanwhile (one stat per use).
+    private CacheFolder Folder
+    {
+        get
+        {
+            if (_folder is null || !File.Exists(Path.Combine(Root, MarkerFileName))) (_folder, _knownBytes) = (CacheFolder.OpenOrCreate(Root), null);
+            return _folder;
+        }
+    }
 
     /// <summary>The entry key of an image file's content under a feature fingerprint.</summary>
     public static string Key(string fingerprint, string imagePath)
@@ -126,8 +134,9 @@ public sealed class FeatureCache
     {
         get
         {
-            Folder.Journal.Refresh();
-            return Present(Folder).Sum(e => e.File.Length);
+            var folder = Folder;
+            folder.Journal.Refresh();
+            return Present(folder).Sum(e => e.File.Length);
         }
     }
 

@@ -38,6 +38,9 @@ public static class Backbones
     /// <summary>The environment variable naming a weights folder.</summary>
     public const string WeightsVariable = "UNIFORMALY_WEIGHTS";
 
+    /// <summary>Where named backbones are looked for without --weights, for option help.</summary>
+    public const string DefaultWeightsFolders = "$" + WeightsVariable + ", then the repository's weights/, then ./weights";
+
     /// <summary>The folders a named backbone's file is looked for in, in order: only
     /// <paramref name="weightsFolder"/> when given (--weights: the user said where); else
     /// $UNIFORMALY_WEIGHTS, then weights/ of the repository this program runs from

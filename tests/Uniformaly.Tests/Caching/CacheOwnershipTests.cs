@@ -294,6 +294,21 @@ public sealed class CacheOwnershipTests
     }
 
     [Test]
+    public void ACacheClearedByAnotherProcess_IsMarkedAfreshAtItsNextUse()
+    {
+        using var folder = new TempFolder();
+        var root = Path.Combine(folder.Path, "cache");
+        var cache = new FeatureCache(root, 1 << 20);
+        Store(cache, 1);
+        FeatureCache.Clear(root);
+        Assert.That(Directory.Exists(root), Is.False);
+        Assert.That(cache.TryLoad(KeyOf(1)), Is.Null);
+        Store(cache, 2);
+        Assert.That(Listed(root), Is.EquivalentTo(new[] { KeyOf(2) }));
+        Assert.That(cache.SizeBytes, Is.EqualTo(EntryBytes));
+    }
+
+    [Test]
     public void AListOfMostlyRemovedEntries_IsRewrittenWithTheLiveOnes()
     {
         using var folder = new TempFolder();
