@@ -134,12 +134,19 @@ public static class ReproductionReport
     private static double Numeric(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN;
 
+    // DetectorBackend.Description starts so, for the console; the report's line names it already.
+    private const string LoadedPrefix = "backbone: ";
+
     private static string Markdown(ExperimentDefinition definition, ReproductionResult result, MarkdownTable table, List<string> plots, string backbone,
         bool cached)
     {
         var md = new StringBuilder();
         md.AppendLine($"# {definition.Title}").AppendLine();
-        md.AppendLine($"Backbone: {string.Join("; ", result.Backbones)}. Paper column: UniFormaly-{Family(backbone).ToUpperInvariant()}" +
+        // Every cell reused from an earlier run loads no backbone: then the one asked for is named.
+        var loaded = result.Backbones.Count > 0
+            ? string.Join("; ", result.Backbones.Select(b => b.StartsWith(LoadedPrefix, StringComparison.Ordinal) ? b[LoadedPrefix.Length..] : b))
+            : $"{backbone} (not loaded: every cell was reused from an earlier run)";
+        md.AppendLine($"Backbone: {loaded}. Paper column: UniFormaly-{Family(backbone).ToUpperInvariant()}" +
             $"{(backbone == definition.Backbone ? "" : $" (the paper used {definition.Backbone}; differences are expected)")}.").AppendLine();
         md.Append(table.ToMarkdown()).AppendLine();
         foreach (var skipped in result.Skipped) md.AppendLine($"- skipped **{skipped.Task}**: {skipped.Reason}");
