@@ -41,7 +41,7 @@ public sealed class DetectorBackend : IDisposable
     /// <summary>Loads the backbone that <paramref name="settings"/> names onto <paramref name="device"/>.</summary>
     /// <param name="settings">Which backbone, and how images are prepared for it.</param>
     /// <param name="device">Where the backbone runs.</param>
-    /// <param name="weightsFolder">Where named backbones' files are (default: <see cref="Backbones.DefaultWeightsFolder"/>).</param>
+    /// <param name="weightsFolder">Where named backbones' files are (default: the folders <see cref="Backbones.WeightsFolders"/> lists).</param>
     /// <param name="expected">For a fitted model: the checkpoint it was fitted with; another file is refused.</param>
     public static DetectorBackend Create(DetectorSettings settings, Device device, string? weightsFolder = null, CheckpointRecord? expected = null)
     {
