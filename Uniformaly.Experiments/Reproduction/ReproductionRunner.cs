@@ -26,8 +26,9 @@ public sealed record ReproductionResult(IReadOnlyList<CellResult> Cells, IReadOn
 /// Runs every (task, sweep point) cell of an <see cref="ExperimentDefinition"/>. The backbone sits
 /// behind the feature cache, so the cells of a sweep run it once per image; each finished cell is
 /// saved with the fingerprint of its inputs, so an interrupted reproduction resumes where it stopped.
-/// OUT/NAME is a <see cref="ResultFolder"/>, held from construction to disposal: each cell is
-/// published on its own when finished, the report when all are.
+/// OUT/NAME is a <see cref="ResultFolder"/>, held from the first cell to disposal (a reproduction
+/// none of whose data is there creates nothing): each cell is published on its own when finished,
+/// the report when all are.
 /// </summary>
 public sealed class ReproductionRunner(ExperimentDefinition definition, ReproductionOptions options, IProgressSink progress, TextWriter log)
     : IDisposable
@@ -39,7 +40,9 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     /// <summary>OUT/NAME/cells/&lt;task&gt;/&lt;point&gt;/: one folder per cell, each published when it finishes.</summary>
     private const string CellsFolder = "cells";
 
-    private readonly ResultFolder _output = ResultFolder.Open(FolderOf(definition, options), "reproduce");
+    private ResultFolder? _output;
+
+    private ResultFolder Output => _output ??= ResultFolder.Open(FolderOf(definition, options), "reproduce");
 
     private readonly Dictionary<string, (DetectorBackend Backend, IImageInput Input, CachedPatchFeatureExtractor? Cached)> _backends = [];
 
@@ -54,14 +57,19 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
         var skipped = new List<SkippedTask>();
         var reused = 0;
         var total = definition.Tasks.Count * definition.Points.Count;
+        var runnable = new List<TaskDefinition>();
         foreach (var task in definition.Tasks)
         {
             if (DatasetCatalog.Missing(options.DataRoot, task.Data) is { } reason)
             {
                 skipped.Add(new SkippedTask(task.Name, reason));
                 log.WriteLine($"{definition.Name}: skipping {task.Name}: {reason}");
-                continue;
             }
+            else runnable.Add(task);
+        }
+        if (runnable.Count > 0) _ = Output; // the lock, and any interrupted publish finished, before a cell is read
+        foreach (var task in runnable)
+        {
             foreach (var point in definition.Points)
             {
                 var (cell, wasReused) = RunCell(task, point);
@@ -79,8 +87,8 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     /// publishes it beside the cells; returns its Markdown.</summary>
     public string Report(ReproductionResult result)
     {
-        var markdown = ReproductionReport.Write(_output.Staging, definition, result, options);
-        _output.Publish(keep: CellsFolder);
+        var markdown = ReproductionReport.Write(Output.Staging, definition, result, options);
+        Output.Publish(keep: CellsFolder);
         return markdown;
     }
 
@@ -92,7 +100,7 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
         var relative = Path.Combine(CellsFolder, Safe(task.Name), point is null ? "run" : Safe($"{definition.Sweep!.Parameter}_{point}"));
         var fingerprint = Fingerprint(task, cellSetup);
         if (CellResult.TryLoad(Path.Combine(Folder, relative, CellResult.FileName), fingerprint) is { } done) return (done, true);
-        var folder = Path.Combine(_output.Staging, relative);
+        var folder = Path.Combine(Output.Staging, relative);
         var clock = Stopwatch.StartNew();
         var units = task.Protocol switch
         {
@@ -102,7 +110,7 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
         };
         var cell = new CellResult(task.Name, point, fingerprint, units, clock.Elapsed.TotalSeconds);
         cell.Save(Path.Combine(folder, CellResult.FileName));
-        _output.PublishPart(relative);
+        Output.PublishPart(relative);
         return (cell, false);
     }
 
@@ -268,6 +276,6 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     public void Dispose()
     {
         foreach (var (backend, _, _) in _backends.Values) backend.Dispose();
-        _output.Dispose();
+        _output?.Dispose();
     }
 }
