@@ -58,7 +58,7 @@ internal sealed class CacheFolder
         return OpenExisting(root)!;
     }
 
-    public CacheLock Lock() => CacheLock.Acquire(Path.Combine(Root, LockName));
+    public FileLock Lock() => CacheLock.Acquire(Path.Combine(Root, LockName));
 
     public string EntryPath(string key) => EntryPath(Root, key);
 
@@ -79,7 +79,7 @@ internal sealed class CacheFolder
 
     /// <summary>Removes every entry, the cache's own files, and the folder if the cache created it and
     /// nothing else is left in it. The caller holds <paramref name="held"/>, this folder's lock.</summary>
-    public void DeleteAll(CacheLock held)
+    public void DeleteAll(FileLock held)
     {
         foreach (var key in Journal.Keys) DeleteEntryFiles(key);
         // Temporary files of interrupted rewrites of the list or the marker (AtomicFile's names).

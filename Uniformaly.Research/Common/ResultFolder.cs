@@ -22,15 +22,13 @@ public sealed class ResultFolder : IDisposable
     /// <summary>The toolkit's bookkeeping inside a result folder.</summary>
     public const string Bookkeeping = ".uniformaly";
 
-    private const int WouldBlock = 11; // EWOULDBLOCK on Linux: another open file holds the lock
-
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    private readonly FileStream _lock;
+    private readonly FileLock _lock;
     private readonly string _command;
     private HashSet<string> _recorded;
 
-    private ResultFolder(string path, string command, FileStream lockFile)
+    private ResultFolder(string path, string command, FileLock lockFile)
     {
         Path = path;
         _command = command;
@@ -174,19 +172,12 @@ public sealed class ResultFolder : IDisposable
         if (Directory.Exists(StagingOf(path))) Directory.Delete(StagingOf(path), recursive: true);
     }
 
-    private static FileStream Lock(string path)
+    private static FileLock Lock(string path)
     {
         if (File.Exists(path)) throw new IOException($"{path} is a file; results are written to a folder");
         var bookkeeping = Directory.CreateDirectory(System.IO.Path.Combine(path, Bookkeeping)).FullName;
-        try
-        {
-            // FileShare.None takes flock(LOCK_EX) on the file, which the OS drops when the process ends.
-            return new FileStream(System.IO.Path.Combine(bookkeeping, "lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException e) when (e.HResult == WouldBlock)
-        {
-            throw new IOException($"{path} is in use: another uniformaly process is writing there; wait for it to finish or choose another folder", e);
-        }
+        return FileLock.TryTake(System.IO.Path.Combine(bookkeeping, "lock"))
+            ?? throw new IOException($"{path} is in use: another uniformaly process is writing there; wait for it to finish or choose another folder");
     }
 
     private static Manifest? ReadManifest(string path)
