@@ -9,7 +9,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Uniformaly.Research.Data.Synthetic;
-using Uniformaly.Research.Detector;
+using Uniformaly.Research.Settings;
 using Uniformaly.Research.Evaluation;
 
 namespace Uniformaly.Benchmarks;

@@ -1,14 +1,23 @@
 using System.CommandLine;
+using Uniformaly.Experiments.Options;
+using Uniformaly.Research.Common;
 using Uniformaly.Research.Detection;
 using Uniformaly.Research.Evaluation;
 using Uniformaly.Research.Models;
+using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
+using static Uniformaly.Research.Settings.SettingTable;
 
 namespace Uniformaly.Experiments.Commands;
 
 /// <summary><c>uniformaly bench knn|vit|e2e|sweep|plot</c>: microbenchmarks of the detector's hot loops, and their charts.</summary>
 public static class BenchCommand
 {
+    /// <summary>The backbone benchmarks use unless told otherwise: small, and built without downloads.</summary>
+    public const string DefaultBackbone = "random_vits16";
+
+    private static readonly Setting<bool> Json = OwnSettings.Flag("json", "Print one JSON object");
+
     public static Command Create()
     {
         var command = new Command("bench", "Microbenchmarks of the detector's hot loops");
@@ -23,24 +32,19 @@ public static class BenchCommand
     /// <summary>Times `run` on a generated synthetic category: fit and predict images/second, peak memory.</summary>
     private static Command EndToEnd()
     {
-        var train = new Option<int>("--train") { Description = "training images", DefaultValueFactory = _ => 100 };
-        var test = new Option<int>("--test") { Description = "test images (40 % normal, the rest split over 3 defect types)", DefaultValueFactory = _ => 100 };
-        var size = new Option<int>("--size") { Description = "synthetic image side in pixels", DefaultValueFactory = _ => 256 };
-        var json = new Option<bool>("--json") { Description = "print one JSON object" };
-        var detector = new Options.DetectorOptions();
-        var compute = new Options.ComputeOptions();
-        var command = new Command("e2e", "Time fitting and scoring end to end on a generated synthetic category (default backbone: random_vits16)")
-        {
-            train, test, size, json,
-        };
-        detector.AddTo(command);
-        compute.AddTo(command);
+        var train = OwnSettings.Whole("train", "Training images", 100, 1);
+        var test = OwnSettings.Whole("test", "Test images (40 % normal, the rest split over 3 defect types)", 100, 4);
+        var size = OwnSettings.Whole("size", "Synthetic image side in pixels", 256, 16);
+        var command = new Command("e2e", $"Time fitting and scoring end to end on a generated synthetic category (default backbone: {DefaultBackbone})");
+        var options = new SettingOptions(command, [train, test, size, Json, .. SettingGroups.Fitting, .. SettingGroups.Compute],
+            defaults: new Dictionary<Setting, object?> { [Backbone] = DefaultBackbone });
         command.SetAction(parse =>
         {
-            var device = compute.Apply(parse);
-            var settings = detector.Bind(parse, defaultBackbone: "random_vits16");
-            var result = EndToEndBenchmark.Run(settings, device, parse.GetValue(compute.BatchSize), parse.GetValue(train), parse.GetValue(test), parse.GetValue(size));
-            Console.WriteLine(parse.GetValue(json) ? result.ToJson()
+            var values = options.Read(parse);
+            var settings = DetectorSettings.From(values);
+            var device = Compute.Apply(values);
+            var result = EndToEndBenchmark.Run(settings, device, values.Get(BatchSize), values.Get(train), values.Get(test), values.Get(size), values.Get(Weights));
+            Console.WriteLine(values.Get(Json) ? result.ToJson()
                 : $"{result.Backbone} on {result.Device}, {result.Threads} threads: fit {result.FitImagesPerSecond:F2} images/s ({result.TrainImages} images, bank {result.BankSize}), predict {result.PredictImagesPerSecond:F2} images/s ({result.TestImages} images), peak memory {result.PeakMemoryMegabytes:F0} MiB");
             return 0;
         });
@@ -50,31 +54,28 @@ public static class BenchCommand
     /// <summary>Times the exact nearest-neighbour search; compare with tools/bench/faiss_knn.py.</summary>
     private static Command Knn()
     {
-        var bank = new Option<long>("--bank") { Description = "memory bank rows M", DefaultValueFactory = _ => 65536 };
-        var queries = new Option<long>("--queries") { Description = "query rows Q per batch", DefaultValueFactory = _ => 784 };
-        var dim = new Option<long>("--dim") { Description = "feature width D", DefaultValueFactory = _ => 768 };
-        var nn = new Option<int>("--nn") { Description = "neighbours n_nn", DefaultValueFactory = _ => 1 };
-        var device = new Option<string>("--device") { Description = "cpu or cuda[:i]", DefaultValueFactory = _ => "cpu" };
-        var threads = new Option<int?>("--threads") { Description = "intra-op threads (default: all cores)" };
-        var repeats = new Option<int>("--repeats") { Description = "timed searches (the median is reported)", DefaultValueFactory = _ => 5 };
-        var warmup = new Option<int>("--warmup") { Description = "untimed searches first", DefaultValueFactory = _ => 1 };
-        var chunk = new Option<long?>("--chunk-rows") { Description = "bank rows per chunk (default: from the memory budget)" };
-        var precision = new Option<string>("--precision") { Description = "float32 (the reference) or bf16: bfloat16 ranking with a proof per query and float32 rerank, the same exact answers, faster", DefaultValueFactory = _ => "float32" };
-        var candidates = new Option<int>("--candidates") { Description = "bf16: candidates per query measured in float32", DefaultValueFactory = _ => ExactNearestNeighbourSearch.DefaultRerankCandidates };
-        var onHost = new Option<bool>("--bank-on-host") { Description = "keep the bank in host memory (pinned on CUDA) and stream it to the device in double-buffered chunks (float32)" };
-        var json = new Option<bool>("--json") { Description = "print one JSON object" };
-        var command = new Command("knn", "Time the exact kNN search: median seconds per query batch and GFLOP/s (2*Q*M*D per batch)")
-        {
-            bank, queries, dim, nn, device, threads, repeats, warmup, chunk, precision, candidates, onHost, json,
-        };
+        var bank = OwnSettings.Whole("bank", "Memory bank rows M", 65536L, 1L);
+        var queries = OwnSettings.Whole("queries", "Query rows Q per batch", 784L, 1L);
+        var dim = OwnSettings.Whole("dim", "Feature width D", 768L, 1L);
+        var repeats = OwnSettings.Whole("repeats", "Timed searches (the median is reported)", 5, 1);
+        var warmup = OwnSettings.Whole("warmup", "Untimed searches first", 1, 0);
+        var chunk = new Setting<long?>("chunk-rows", "Bank rows per chunk (default: from the memory budget)", null,
+            ValueKinds.Optional(ValueKinds.Whole(1L, long.MaxValue)));
+        var candidates = OwnSettings.Whole("candidates", "bf16: candidates per query measured in float32", ExactNearestNeighbourSearch.DefaultRerankCandidates, 1);
+        var onHost = OwnSettings.Flag("bank-on-host", "Keep the bank in host memory (pinned on CUDA) and stream it to the device in double-buffered chunks (float32)");
+        var command = new Command("knn", "Time the exact kNN search: median seconds per query batch and GFLOP/s (2*Q*M*D per batch)");
+        var options = new SettingOptions(command, [bank, queries, dim, Nn, SettingTable.Device, Threads, repeats, warmup, chunk, KnnPrecision, candidates, onHost, Json]);
         command.SetAction(parse =>
         {
+            var values = options.Read(parse);
+            if (values.Get(onHost) && values.Get(KnnPrecision) != SearchPrecision.Float32)
+                throw new SettingException($"{onHost.Option} searches in float32 only: leave out {KnnPrecision.Option} {KnnPrecision.Format(values.Get(KnnPrecision))}");
             TorchRuntime.Initialize();
             var result = KnnMicrobenchmark.Run(new KnnBenchmarkOptions(
-                parse.GetValue(bank), parse.GetValue(queries), parse.GetValue(dim), parse.GetValue(nn), parse.GetValue(device)!,
-                parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(threads), parse.GetValue(chunk),
-                Precision: SearchPrecisionNames.Parse(parse.GetValue(precision)!, "--precision"), RerankCandidates: parse.GetValue(candidates), BankOnHost: parse.GetValue(onHost)));
-            Console.WriteLine(parse.GetValue(json) ? result.ToJson()
+                values.Get(bank), values.Get(queries), values.Get(dim), values.Get(Nn), values.Get(SettingTable.Device).ToString(),
+                values.Get(warmup), values.Get(repeats), values.Get(Threads), values.Get(chunk),
+                Precision: values.Get(KnnPrecision), RerankCandidates: values.Get(candidates), BankOnHost: values.Get(onHost)));
+            Console.WriteLine(values.Get(Json) ? result.ToJson()
                 : $"{result.Implementation} on {result.Device}, {result.Threads} threads: bank {result.Bank}x{result.Dim}, {result.Queries} queries, n_nn {result.Nn}, chunk {result.ChunkRows} rows: {result.SecondsPerBatch * 1e3:F1} ms/batch, {result.Gflops:F1} GFLOP/s, {result.SearchedAgainPerBatch:F1} queries/batch searched again");
             return 0;
         });
@@ -84,26 +85,23 @@ public static class BenchCommand
     /// <summary>Times the ViT forward with random weights; compare with tools/bench/vit_forward.py.</summary>
     private static Command Vit()
     {
-        var arch = new Option<string>("--arch") { Description = "vit_small, vit_base or vit_large", DefaultValueFactory = _ => "vit_base" };
-        var patch = new Option<int>("--patch") { Description = "patch size p", DefaultValueFactory = _ => 16 };
-        var imageSize = new Option<int>("--imagesize") { Description = "square input side in pixels", DefaultValueFactory = _ => 224 };
-        var batch = new Option<int>("--batch") { Description = "images per forward", DefaultValueFactory = _ => 1 };
-        var device = new Option<string>("--device") { Description = "cpu or cuda[:i]", DefaultValueFactory = _ => "cpu" };
-        var threads = new Option<int?>("--threads") { Description = "intra-op threads (default: all cores)" };
-        var repeats = new Option<int>("--repeats") { Description = "timed forwards (the median is reported)", DefaultValueFactory = _ => 5 };
-        var warmup = new Option<int>("--warmup") { Description = "untimed forwards first", DefaultValueFactory = _ => 1 };
-        var json = new Option<bool>("--json") { Description = "print one JSON object" };
-        var command = new Command("vit", "Time the ViT forward (every block, random weights): median seconds per image")
-        {
-            arch, patch, imageSize, batch, device, threads, repeats, warmup, json,
-        };
+        var arch = new Setting<string>("arch", "ViT size", "vit_base", ValueKinds.Choice(("vit_small", "vit_small"), ("vit_base", "vit_base"), ("vit_large", "vit_large")));
+        var patch = new Setting<int>("patch", "Patch size p", 16, ValueKinds.Choice(("8", 8), ("16", 16)));
+        var repeats = OwnSettings.Whole("repeats", "Timed forwards (the median is reported)", 5, 1);
+        var warmup = OwnSettings.Whole("warmup", "Untimed forwards first", 1, 0);
+        var command = new Command("vit", "Time the ViT forward (every block, random weights): median seconds per image");
+        var options = new SettingOptions(command, [arch, patch, ImageSize, BatchSize, SettingTable.Device, Threads, repeats, warmup, Json],
+            defaults: new Dictionary<Setting, object?> { [BatchSize] = 1 });
         command.SetAction(parse =>
         {
+            var values = options.Read(parse);
+            if (values.Get(ImageSize) % values.Get(patch) != 0)
+                throw new SettingException($"{ImageSize.Option}: {values.Get(ImageSize)} is not a multiple of {patch.Option} {values.Get(patch)}");
             TorchRuntime.Initialize();
             var result = VitForwardMicrobenchmark.Run(new VitBenchmarkOptions(
-                parse.GetValue(arch)!, parse.GetValue(patch), parse.GetValue(imageSize), parse.GetValue(batch), parse.GetValue(device)!,
-                parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(threads)));
-            Console.WriteLine(parse.GetValue(json) ? result.ToJson()
+                values.Get(arch), values.Get(patch), values.Get(ImageSize), values.Get(BatchSize), values.Get(SettingTable.Device).ToString(),
+                values.Get(warmup), values.Get(repeats), values.Get(Threads)));
+            Console.WriteLine(values.Get(Json) ? result.ToJson()
                 : $"{result.Implementation} on {result.Device}, {result.Threads} threads: {result.Arch}/{result.Patch} at {result.ImageSize} px, batch {result.Batch}: {result.SecondsPerImage * 1e3:F1} ms/image");
             return 0;
         });

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using Uniformaly.Experiments.Options;
+using Uniformaly.Research.Settings;
 using Uniformaly.Research.Detection;
 using Uniformaly.Research.Models;
 using Uniformaly.Research.Visualization;
@@ -17,16 +19,15 @@ public static class BenchPlotCommand
 
     public static Command Create()
     {
-        var json = new Option<string[]>("--json") { Description = "JSON files of measurements", Required = true, AllowMultipleArgumentsPerToken = true };
-        var output = new Option<string>("--out") { Description = "Folder for the charts", Required = true };
-        var command = new Command("plot", "Chart kNN throughput against bank size and ViT forward times from the JSON the bench commands print")
-        {
-            json, output,
-        };
+        var json = new Setting<string[]>("json", "JSON files of measurements", [], ValueKinds.Paths, isList: true) { Required = true };
+        var output = OwnSettings.Path("out", "Folder for the charts");
+        var command = new Command("plot", "Chart kNN throughput against bank size and ViT forward times from the JSON the bench commands print");
+        var options = new SettingOptions(command, [json, output]);
         command.SetAction(parse =>
         {
-            var (knn, vit) = Read(parse.GetValue(json)!);
-            var folder = Path.GetFullPath(parse.GetValue(output)!);
+            var values = options.Read(parse);
+            var (knn, vit) = Read(values.Get(json));
+            var folder = Path.GetFullPath(values.Get(output)!);
             foreach (var figure in BenchmarkCharts.Knn(knn).Concat(BenchmarkCharts.Vit(vit)))
             {
                 using var plot = figure.Plot;

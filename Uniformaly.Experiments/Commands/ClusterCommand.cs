@@ -6,66 +6,61 @@ using Uniformaly.Experiments.Options;
 using Uniformaly.Experiments.Terminal;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
-using Uniformaly.Research.Detection;
-using Uniformaly.Research.Detector;
+using Uniformaly.Research.Features;
+using Uniformaly.Research.Settings;
 using Uniformaly.Research.Evaluation;
 using Uniformaly.Research.Reporting;
+using static Uniformaly.Research.Settings.SettingTable;
 
 namespace Uniformaly.Experiments.Commands;
 
-/// <summary><c>uniformaly cluster</c>: anomaly clustering per category (SPEC section 11).</summary>
+/// <summary><c>uniformaly cluster</c>: anomaly clustering per category (docs/method.md section 11).</summary>
 public static class ClusterCommand
 {
+    private static readonly Setting<string?> Out = OwnSettings.Path("out", "Output folder");
+
     public static Command Create()
     {
-        var dataset = new Option<string>("--dataset") { Description = "mvtec, btad or folder", DefaultValueFactory = _ => "mvtec" };
-        var dataRoot = new Option<string>("--data-root") { Description = "Folder holding the categories", Required = true };
-        var categories = new Option<string>("--categories") { Description = "Comma list, or all", DefaultValueFactory = _ => "all" };
-        var selector = new Option<string>("--selector") { Description = "Image feature: topk (the method), max or all (Table 8)", DefaultValueFactory = _ => "topk" };
-        var clusters = new Option<int?>("--clusters") { Description = "k (default: the number of anomaly types in each category, as in the paper)" };
-        var output = new Option<string>("--out") { Description = "Output folder", Required = true };
-        var skipBad = new Option<bool>("--skip-bad-images") { Description = "Skip unreadable images with a warning" };
-        var config = new Option<string?>(ConfigFile.OptionName) { Description = "YAML file with any of these options (the command line wins)" };
-        var detector = new DetectorOptions();
-        var compute = new ComputeOptions();
-        var command = new Command("cluster", "Cluster each category's test images by anomaly type; writes clusters.csv, clustering.json and a scatter plot (PNG and SVG) per category")
-        {
-            dataset, dataRoot, categories, selector, clusters, output, skipBad, config,
-        };
-        detector.AddTo(command);
-        compute.AddTo(command);
-        command.SetAction(parse =>
-        {
-            var device = compute.Apply(parse);
-            var patchSelector = parse.GetValue(selector)!.ToLowerInvariant() switch
-            {
-                "topk" => PatchSelector.TopK,
-                "max" => PatchSelector.Max,
-                "all" => PatchSelector.All,
-                var other => throw new ArgumentException($"--selector: unknown selector '{other}' (topk, max, all)"),
-            };
-            var options = new EvaluationOptions
-            {
-                Dataset = DatasetKinds.Parse(parse.GetValue(dataset)!),
-                DataRoot = Path.GetFullPath(parse.GetValue(dataRoot)!),
-                Categories = parse.GetValue(categories)!,
-                Detector = detector.Bind(parse),
-                Device = device,
-                BatchSize = parse.GetValue(compute.BatchSize),
-                SkipBadImages = parse.GetValue(skipBad),
-                OutputFolder = Path.GetFullPath(parse.GetValue(output)!),
-            };
-            using var folder = ResultFolder.Open(options.OutputFolder, "cluster");
-            using var backend = DetectorBackend.Create(options.Detector, device);
-            Console.Error.WriteLine(backend.Description);
-            var results = ProgressDisplay.Run(progress => new ClusteringEvaluation(backend.Input, backend.Extractor, progress).Run(options, patchSelector, parse.GetValue(clusters)));
-            Write(folder.Staging, results, parse.GetValue(selector)!);
-            folder.Publish();
-            Console.WriteLine(Table(results).ToMarkdown());
-            Console.WriteLine($"results: {options.OutputFolder}");
-            return 0;
-        });
+        var command = new Command("cluster",
+            "Cluster each category's test images by anomaly type; writes clusters.csv, clustering.json, settings.json and a scatter plot (PNG and SVG) per category");
+        var options = new SettingOptions(command,
+            [.. SettingGroups.Clustering, Out, .. SettingGroups.Fitting, .. SettingGroups.Compute], config: true);
+        command.SetAction(parse => Execute(options.Read(parse)));
         return command;
+    }
+
+    private static int Execute(SettingValues values)
+    {
+        var detector = DetectorSettings.From(values);
+        if (DatasetKinds.IsSemantic(values.Get(Dataset)))
+            throw new SettingException($"{values.Where(Dataset)}: cluster reads MVTec-layout datasets (mvtec, btad or folder), not {values.Get(Dataset)}");
+        values.Set(DataRoot, Path.GetFullPath(values.Get(DataRoot)!), values.Where(DataRoot));
+        var device = Compute.Apply(values);
+        var options = new EvaluationOptions
+        {
+            Dataset = DatasetKinds.Of(values.Get(Dataset)),
+            DataRoot = values.Get(DataRoot)!,
+            Categories = values.Get(Categories),
+            LowShot = values.Get(SettingTable.LowShot),
+            Detector = detector,
+            SettingNames = values.Naming(),
+            Device = device,
+            BatchSize = values.Get(BatchSize),
+            SkipBadImages = values.Get(SkipBadImages),
+            OutputFolder = Path.GetFullPath(values.Get(Out)!),
+        };
+        using var folder = ResultFolder.Open(options.OutputFolder, "cluster");
+        using var extractor = FeatureExtractor.Create(detector, device, values.Get(Weights), where: values.Naming());
+        Console.Error.WriteLine(extractor.Description);
+        var selector = values.Get(Selector);
+        var results = ProgressDisplay.Run(progress =>
+            new ClusteringEvaluation(extractor.Input, extractor, progress).Run(options, selector, values.Get(Clusters)));
+        Write(folder.Staging, results, Selector.Format(selector));
+        SettingsFile.Write(Path.Combine(folder.Staging, SettingsFile.FileName), Recorded.Values(values, detector, extractor), Recorded.About("cluster", extractor));
+        folder.Publish();
+        Console.WriteLine(Table(results).ToMarkdown());
+        Console.WriteLine($"results: {options.OutputFolder}");
+        return 0;
     }
 
     private static void Write(string folder, IReadOnlyList<CategoryClustering> results, string selector)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Uniformaly.Research.Common;
 using Uniformaly.Research.Imaging;
 using Uniformaly.Research.Models;
 using Uniformaly.Research.Torch;
@@ -22,7 +23,7 @@ public static class InfoCommand
 
     public static IEnumerable<string> Describe()
     {
-        yield return $"uniformaly {typeof(InfoCommand).Assembly.GetName().Version}";
+        yield return $"uniformaly {ToolkitVersion.Text}";
         yield return $"native bridge:   {NativeLibraryResolver.Source}";
         yield return $"libtorch:        {TorchRuntime.Version}";
         yield return $"image codecs:    {ImageCodecs.Describe()}";

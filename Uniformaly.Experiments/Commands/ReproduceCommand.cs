@@ -3,64 +3,87 @@ using Uniformaly.Experiments.Options;
 using Uniformaly.Experiments.Reproduction;
 using Uniformaly.Experiments.Terminal;
 using Uniformaly.Research.Caching;
-using Uniformaly.Research.Models;
+using Uniformaly.Research.Common;
+using Uniformaly.Research.Settings;
+using static Uniformaly.Research.Settings.SettingTable;
 
 namespace Uniformaly.Experiments.Commands;
 
 /// <summary><c>uniformaly reproduce table9 --data-root DIR</c>: a table or figure of the paper, ours beside the paper's numbers.</summary>
 public static class ReproduceCommand
 {
+    private static readonly Setting<string> Out = OwnSettings.Path("out", "Results go to OUT/<name>/", "out/reproduce");
+    private static readonly Setting<string?> Classes = OwnSettings.Text("classes",
+        "Only these normal classes (names or indices) of one-class semantic tasks, for quick runs", "class names or indices, comma-separated");
+    private static readonly Setting<string?> CacheDir = OwnSettings.Path("cache-dir",
+        "Feature cache folder (default: $UNIFORMALY_CACHE or ~/.cache/uniformaly/features)", required: false);
+    private static readonly Setting<double> CacheLimit = OwnSettings.Number("cache-limit-gb",
+        "Feature cache size limit in GiB; least recently used entries go first", 20, new Interval(0, false, 1 << 20, true));
+    private static readonly Setting<bool> NoCache = OwnSettings.Flag("no-cache", "Do not keep backbone features on disk (sweeps then rerun the backbone per point)");
+
     public static Command Create()
     {
         var name = new Argument<string>("name") { Description = $"{string.Join(", ", ExperimentLibrary.Names)}, all, or a path to an experiment .yaml" };
-        var dataRoot = new Option<string>("--data-root") { Description = "Folder with one folder per dataset: mvtec, btad, mtd, cpd, cifar10, cifar100, imagenet30, species60", Required = true };
-        var weights = new Option<string?>("--weights") { Description = $"Folder of the official checkpoints (default: {Backbones.DefaultWeightsFolders})" };
-        var output = new Option<string>("--out") { Description = "Results go to OUT/<name>/", DefaultValueFactory = _ => "out/reproduce" };
-        var backbone = new Option<string?>("--backbone") { Description = "Use this backbone instead of the paper's (e.g. dino_vits16, random_vits16)" };
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "Use this checkpoint file instead of the paper's backbone" };
-        var categories = new Option<string?>("--categories") { Description = "Only these categories of defect and clustering tasks (comma list), for quick runs" };
-        var classes = new Option<string?>("--classes") { Description = "Only these normal classes (names or indices) of one-class semantic tasks, for quick runs" };
-        var set = new Option<string[]>("--set") { Description = "Override a detector setting of every task, e.g. --set sampler-ratio=0.01 (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var cacheDir = new Option<string?>("--cache-dir") { Description = "Feature cache folder (default: $UNIFORMALY_CACHE or ~/.cache/uniformaly/features)" };
-        var cacheLimit = new Option<double>("--cache-limit-gb") { Description = "Feature cache size limit; least recently used entries go first", DefaultValueFactory = _ => 20 };
-        var noCache = new Option<bool>("--no-cache") { Description = "Do not keep backbone features on disk (sweeps then rerun the backbone per point)" };
-        var compute = new ComputeOptions();
-        var command = new Command("reproduce", "Reproduce a table or figure of the UniFormaly paper: our numbers beside the paper's, as Markdown, CSV and SVG")
+        var set = new Option<string[]>("--set")
         {
-            name, dataRoot, weights, output, backbone, checkpoint, categories, classes, set, cacheDir, cacheLimit, noCache,
+            Description = $"Override a setting of every task, e.g. --set sampler-ratio=0.01 (repeatable): {TextList.Commas(SettingGroups.Cell.Select(s => s.Name))}",
+            HelpName = "setting=value",
         };
-        compute.AddTo(command);
+        set.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                try
+                {
+                    Override(token.Value);
+                }
+                catch (SettingException e)
+                {
+                    result.AddError(e.Message);
+                }
+            }
+        });
+        var command = new Command("reproduce", "Reproduce a table or figure of the UniFormaly paper: our numbers beside the paper's, as Markdown, CSV and SVG") { name, set };
+        var options = new SettingOptions(command, [DataRoot, Weights, Out, Backbone, Checkpoint, Categories, Classes, CacheDir, CacheLimit, NoCache, .. SettingGroups.Compute],
+            defaults: new Dictionary<Setting, object?> { [Backbone] = null });
         command.SetAction(parse =>
         {
-            var device = compute.Apply(parse);
-            if (parse.GetValue(backbone) is not null && parse.GetValue(checkpoint) is not null)
-                throw new ArgumentException("give either --backbone or --checkpoint, not both");
-            if (parse.GetValue(cacheLimit) <= 0) throw new ArgumentException("--cache-limit-gb must be positive");
-            var options = new ReproductionOptions
+            var values = options.Read(parse);
+            var reproduction = new ReproductionOptions
             {
-                DataRoot = RequireFolder(parse.GetValue(dataRoot)!),
-                Output = Path.GetFullPath(parse.GetValue(output)!),
-                Device = device,
-                BatchSize = parse.GetValue(compute.BatchSize),
-                WeightsFolder = parse.GetValue(weights),
-                Backbone = parse.GetValue(backbone),
-                Checkpoint = parse.GetValue(checkpoint) is { } file ? Path.GetFullPath(file) : null,
-                Categories = parse.GetValue(categories),
-                Classes = parse.GetValue(classes),
-                Overrides = (parse.GetValue(set) ?? []).Select(ParseOverride).ToList(),
-                CacheRoot = parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? FeatureCache.DefaultRoot,
-                CacheLimitBytes = (long)(parse.GetValue(cacheLimit) * (1L << 30)),
+                DataRoot = RequireFolder(values.Get(DataRoot)!),
+                Output = Path.GetFullPath(values.Get(Out)),
+                Device = Compute.Apply(values),
+                BatchSize = values.Get(BatchSize),
+                WeightsFolder = values.Get(Weights),
+                Backbone = values.Get(Backbone),
+                Checkpoint = values.Get(Checkpoint) is { } file ? Path.GetFullPath(file) : null,
+                Categories = values.IsGiven(Categories) ? values.Get(Categories) : null,
+                Classes = values.Get(Classes),
+                Overrides = (parse.GetValue(set) ?? []).Select(Override).ToList(),
+                CacheRoot = values.Get(NoCache) ? null : values.Get(CacheDir) ?? FeatureCache.DefaultRoot,
+                CacheLimitBytes = (long)(values.Get(CacheLimit) * (1L << 30)),
             };
+            if (reproduction.Backbone is not null && reproduction.Checkpoint is not null)
+                throw new SettingException($"{Backbone.Option} and {Checkpoint.Option} exclude each other: give one of them");
             var which = parse.GetValue(name)!;
             var definitions = which == "all" ? ExperimentLibrary.Names.Select(ExperimentLibrary.Load).ToList() : [ExperimentLibrary.Load(which)];
             var nothingRan = new List<ExperimentDefinition>();
             foreach (var definition in definitions)
-                if (!Reproduce(definition, options)) nothingRan.Add(definition);
-            if (nothingRan.Count == definitions.Count) throw new ArgumentException("nothing ran: " + WhyNothingRan(definitions, options.DataRoot));
+                if (!Reproduce(definition, reproduction)) nothingRan.Add(definition);
+            if (nothingRan.Count == definitions.Count) throw new ArgumentException("nothing ran: " + WhyNothingRan(definitions, reproduction.DataRoot));
             foreach (var definition in nothingRan) Console.WriteLine($"{definition.Name}: nothing ran: none of its datasets is under --data-root (see the skipped tasks above)");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>--set KEY=VALUE as a checked cell setting.</summary>
+    private static SettingText Override(string text)
+    {
+        var parts = text.Split('=', 2, StringSplitOptions.TrimEntries);
+        return parts.Length == 2 && parts[0].Length > 0 ? SettingText.Of(SettingGroups.Cell, parts[0], parts[1], $"--set {parts[0]}")
+            : throw new SettingException($"--set: '{text}' is not setting=value (e.g. --set sampler-ratio=0.01)");
     }
 
     /// <summary>Runs one reproduction and writes its report; false when none of its tasks could run
@@ -95,11 +118,4 @@ public static class ReproduceCommand
 
     private static string RequireFolder(string path) =>
         Directory.Exists(path) ? Path.GetFullPath(path) : throw new DirectoryNotFoundException($"--data-root: folder not found: {path}");
-
-    private static KeyValuePair<string, string> ParseOverride(string text)
-    {
-        var parts = text.Split('=', 2, StringSplitOptions.TrimEntries);
-        return parts.Length == 2 && parts[0].Length > 0 ? KeyValuePair.Create(parts[0], parts[1])
-            : throw new ArgumentException($"--set expects key=value, got '{text}'");
-    }
 }

@@ -1,134 +1,97 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using Uniformaly.Experiments.Options;
 using Uniformaly.Experiments.Terminal;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
-using Uniformaly.Research.Detector;
 using Uniformaly.Research.Evaluation;
+using Uniformaly.Research.Features;
+using Uniformaly.Research.Imaging;
+using Uniformaly.Research.Settings;
+using Uniformaly.Research.Torch;
+using static Uniformaly.Research.Settings.SettingTable;
 
 namespace Uniformaly.Experiments.Commands;
 
 /// <summary><c>uniformaly run</c>: fit and evaluate UniFormaly in one go, on defect (MVTec-layout) or semantic (CIFAR, ImageFolder) data.</summary>
 public static class RunCommand
 {
+    private static readonly Setting<string?> Out = OwnSettings.Path("out", "Output folder");
+
     public static Command Create()
     {
-        var dataset = new Option<string>("--dataset") { Description = "mvtec, btad, folder (any MVTec-layout tree), cifar10, cifar100 or imagefolder", DefaultValueFactory = _ => "mvtec" };
-        var normal = new Option<string?>("--normal") { Description = "Semantic datasets: normal class(es) by index or name, e.g. 3 or 0,1,2,3,4 or cat" };
-        var normalSplit = new Option<string?>("--normal-split") { Description = "Species-60 multi-class split A-E (Table 13) as the normal classes" };
-        var trainSplit = new Option<string>("--train-split") { Description = "imagefolder: folder of the training split", DefaultValueFactory = _ => "train" };
-        var testSplit = new Option<string>("--test-split") { Description = "imagefolder: folder of the test split", DefaultValueFactory = _ => "test" };
-        var dataRoot = new Option<string>("--data-root") { Description = "Folder holding the categories", Required = true };
-        var categories = new Option<string>("--categories") { Description = "Comma list, or all", DefaultValueFactory = _ => "all" };
-        var multiclass = new Option<bool>("--multiclass") { Description = "One memory bank for all categories (multi-class protocol)" };
-        var lowShot = new Option<int?>("--low-shot") { Description = "Training images per category, drawn with --seed" };
-        var output = new Option<string>("--out") { Description = "Output folder", Required = true };
-        var saveMaps = new Option<bool>("--save-maps") { Description = "Write heatmap overlays (PNG) under OUT/maps" };
-        var skipBad = new Option<bool>("--skip-bad-images") { Description = "Skip unreadable images with a warning" };
-        var config = new Option<string?>(ConfigFile.OptionName) { Description = "YAML file with any of these options (the command line wins)" };
-        var detector = new DetectorOptions();
-        var compute = new ComputeOptions();
-        var command = new Command("run", "Fit and evaluate on an MVTec-layout, CIFAR or ImageFolder dataset; writes scores.csv, metrics.json, settings.json")
-        {
-            dataset, dataRoot, categories, multiclass, lowShot, output, saveMaps, skipBad, config, normal, normalSplit, trainSplit, testSplit,
-        };
-        detector.AddTo(command);
-        compute.AddTo(command);
-        command.SetAction(parse =>
-        {
-            var device = compute.Apply(parse);
-            if (IsSemantic(parse.GetValue(dataset)!))
-                return ExecuteSemantic(parse.GetValue(dataset)!, detector.Bind(parse), device, new SemanticArguments(
-                    parse.GetValue(dataRoot)!, parse.GetValue(normal), parse.GetValue(normalSplit), parse.GetValue(trainSplit)!,
-                    parse.GetValue(testSplit)!, parse.GetValue(lowShot), parse.GetValue(compute.BatchSize), parse.GetValue(output)!));
-            var options = new EvaluationOptions
-            {
-                Dataset = DatasetKinds.Parse(parse.GetValue(dataset)!),
-                DataRoot = Path.GetFullPath(parse.GetValue(dataRoot)!),
-                Categories = parse.GetValue(categories)!,
-                MultiClass = parse.GetValue(multiclass),
-                LowShot = parse.GetValue(lowShot),
-                Detector = detector.Bind(parse),
-                Device = device,
-                BatchSize = parse.GetValue(compute.BatchSize),
-                SaveMaps = parse.GetValue(saveMaps),
-                SkipBadImages = parse.GetValue(skipBad),
-                OutputFolder = Path.GetFullPath(parse.GetValue(output)!),
-            };
-            return Execute(options);
-        });
+        var command = new Command("run", "Fit and evaluate on an MVTec-layout, CIFAR or ImageFolder dataset; writes scores.csv, metrics.json, settings.json");
+        var options = new SettingOptions(command, [.. SettingGroups.Data, Out, SaveMaps, .. SettingGroups.Fitting, .. SettingGroups.Compute], config: true);
+        command.SetAction(parse => Execute(options.Read(parse)));
         return command;
     }
 
-    private static bool IsSemantic(string dataset) => dataset.ToLowerInvariant() is "cifar10" or "cifar100" or "imagefolder";
-
-    private sealed record SemanticArguments(string DataRoot, string? Normal, string? NormalSplit, string TrainSplit, string TestSplit,
-        int? LowShot, int BatchSize, string Output);
+    private static int Execute(SettingValues values)
+    {
+        var detector = DetectorSettings.From(values);
+        var dataset = values.Get(Dataset);
+        var semantic = DatasetKinds.IsSemantic(dataset);
+        if (semantic && values.Get(Normal) is null == values.Get(NormalSplit) is null)
+            throw new SettingException($"--dataset {dataset} needs exactly one of {Normal.Option} and {NormalSplit.Option}");
+        if (!semantic && (values.IsGiven(Normal) || values.IsGiven(NormalSplit)))
+            throw new SettingException($"{Normal.Option} and {NormalSplit.Option} choose the normal classes of cifar10, cifar100 and imagefolder, not of --dataset {dataset}");
+        values.Set(DataRoot, Path.GetFullPath(values.Get(DataRoot)!), values.Where(DataRoot));
+        var device = Compute.Apply(values);
+        return semantic ? ExecuteSemantic(values, detector, device) : ExecuteDefect(values, detector, device);
+    }
 
     /// <summary>Semantic anomaly detection: normal classes against the rest of the test set (image metrics).</summary>
-    private static int ExecuteSemantic(string kind, DetectorSettings settings, Research.Torch.Device device, SemanticArguments a)
+    private static int ExecuteSemantic(SettingValues values, DetectorSettings detector, Device device)
     {
-        if ((a.Normal is null) == (a.NormalSplit is null)) throw new ArgumentException($"--dataset {kind} needs exactly one of --normal and --normal-split");
-        using var backend = DetectorBackend.Create(settings, device);
-        Console.Error.WriteLine(backend.Description);
-        var preprocessor = new Research.Imaging.ImagePreprocessor(settings.Resize, settings.ImageSize);
-        var data = SemanticDataset.Open(kind, Path.GetFullPath(a.DataRoot), preprocessor, a.TrainSplit, a.TestSplit);
-        var normalClasses = a.Normal is not null
-            ? NormalClasses.Parse(a.Normal, data.ClassNames)
-            : NormalClasses.Parse(string.Join(",", Species60Splits.Get(a.NormalSplit!)), data.ClassNames);
-        var options = new SemanticOptions { NormalClasses = normalClasses, Detector = settings, Device = device, BatchSize = a.BatchSize, LowShot = a.LowShot };
-        using var output = ResultFolder.Open(a.Output, "run");
-        var category = ProgressDisplay.Run(progress => new SemanticEvaluation(data, backend.Extractor, progress).Run(options));
-        var result = new EvaluationResult([category], []);
-        EvaluationWriter.Write(output.Staging, result, new JsonObject
+        var kind = values.Get(Dataset);
+        var data = SemanticDataset.Open(kind, values.Get(DataRoot)!, new ImagePreprocessor(detector.Resize, detector.ImageSize),
+            values.Get(TrainSplit), values.Get(TestSplit));
+        var normalClasses = values.Get(Normal) is { } normal
+            ? NormalClasses.Parse(normal, data.ClassNames, values.Where(Normal))
+            : NormalClasses.Parse(string.Join(",", Species60Splits.Get(values.Get(NormalSplit)!)), data.ClassNames, values.Where(NormalSplit));
+        using var output = ResultFolder.Open(values.Get(Out)!, "run");
+        using var extractor = FeatureExtractor.Create(detector, device, values.Get(Weights), where: values.Naming());
+        Console.Error.WriteLine(extractor.Description);
+        var options = new SemanticOptions
         {
-            ["dataset"] = kind,
-            ["data_root"] = Path.GetFullPath(a.DataRoot),
-            ["normal_classes"] = new JsonArray([.. normalClasses.Select(c => JsonValue.Create(c))]),
-            ["low_shot"] = a.LowShot,
-            ["device"] = device.ToString(),
-            ["batch_size"] = a.BatchSize,
-            ["backbone_loaded"] = backend.Description,
-            ["detector"] = JsonNode.Parse(settings.ToJson()),
-            ["libtorch"] = Research.Torch.TorchRuntime.Version,
-        });
+            NormalClasses = normalClasses, Detector = detector, SettingNames = values.Naming(), Device = device, BatchSize = values.Get(BatchSize), LowShot = values.Get(SettingTable.LowShot),
+        };
+        var category = ProgressDisplay.Run(progress => new SemanticEvaluation(data, extractor, progress).Run(options));
+        var result = new EvaluationResult([category], []);
+        EvaluationWriter.Write(output.Staging, result, Recorded.Values(values, detector, extractor), Recorded.About("run", extractor));
         output.Publish();
         Console.WriteLine(EvaluationWriter.Table(result).ToMarkdown());
         Console.WriteLine($"results: {output.Path}");
         return 0;
     }
 
-    private static int Execute(EvaluationOptions options)
+    private static int ExecuteDefect(SettingValues values, DetectorSettings detector, Device device)
     {
+        var options = new EvaluationOptions
+        {
+            Dataset = DatasetKinds.Of(values.Get(Dataset)),
+            DataRoot = values.Get(DataRoot)!,
+            Categories = values.Get(Categories),
+            MultiClass = values.Get(MultiClass),
+            LowShot = values.Get(SettingTable.LowShot),
+            Detector = detector,
+            SettingNames = values.Naming(),
+            Device = device,
+            BatchSize = values.Get(BatchSize),
+            SaveMaps = values.Get(SaveMaps),
+            SkipBadImages = values.Get(SkipBadImages),
+            OutputFolder = Path.GetFullPath(values.Get(Out)!),
+        };
         var splits = DetectionEvaluation.LoadSplits(options); // bad data fails before a model is loaded
         using var output = ResultFolder.Open(options.OutputFolder, "run");
-        using var backend = DetectorBackend.Create(options.Detector, options.Device);
-        Console.Error.WriteLine(backend.Description);
+        using var extractor = FeatureExtractor.Create(detector, device, values.Get(Weights), where: values.Naming());
+        Console.Error.WriteLine(extractor.Description);
         var result = ProgressDisplay.Run(progress =>
-            new DetectionEvaluation(backend.Input, backend.Extractor, progress).Run(options with { OutputFolder = output.Staging }, splits));
-        EvaluationWriter.Write(output.Staging, result, Settings(options, backend.Description));
+            new DetectionEvaluation(extractor.Input, extractor, progress).Run(options with { OutputFolder = output.Staging }, splits));
+        EvaluationWriter.Write(output.Staging, result, Recorded.Values(values, detector, extractor), Recorded.About("run", extractor));
         output.Publish();
         foreach (var warning in result.Warnings) Console.Error.WriteLine($"warning: {warning}");
         Console.WriteLine(EvaluationWriter.Table(result).ToMarkdown());
         Console.WriteLine($"results: {options.OutputFolder}");
         return 0;
     }
-
-    /// <summary>Everything the run used, for settings.json.</summary>
-    private static JsonObject Settings(EvaluationOptions options, string backbone) => new()
-    {
-        ["dataset"] = options.Dataset.ToString().ToLowerInvariant(),
-        ["data_root"] = options.DataRoot,
-        ["categories"] = options.Categories,
-        ["multiclass"] = options.MultiClass,
-        ["low_shot"] = options.LowShot,
-        ["device"] = options.Device.ToString(),
-        ["batch_size"] = options.BatchSize,
-        ["backbone_loaded"] = backbone,
-        ["detector"] = JsonNode.Parse(options.Detector.ToJson()),
-        ["libtorch"] = Research.Torch.TorchRuntime.Version,
-        ["threads"] = Research.Torch.TorchRuntime.NumThreads,
-        ["uniformaly"] = typeof(RunCommand).Assembly.GetName().Version?.ToString(),
-    };
 }

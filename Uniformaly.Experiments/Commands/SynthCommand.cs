@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Uniformaly.Experiments.Options;
 using Uniformaly.Research.Data.Synthetic;
+using Uniformaly.Research.Settings;
 
 namespace Uniformaly.Experiments.Commands;
 
@@ -9,31 +11,30 @@ public static class SynthCommand
     public static Command Create()
     {
         var defaults = new SyntheticDatasetOptions();
-        var output = new Option<string>("--out") { Description = "Dataset root to write", Required = true };
-        var categories = new Option<string>("--categories") { Description = "Comma list of synth_texture, synth_object", DefaultValueFactory = _ => string.Join(",", defaults.Categories) };
-        var train = new Option<int>("--train") { Description = "Training images per category", DefaultValueFactory = _ => defaults.TrainImages };
-        var good = new Option<int>("--test-good") { Description = "Normal test images per category", DefaultValueFactory = _ => defaults.TestGoodImages };
-        var perDefect = new Option<int>("--per-defect") { Description = "Test images per defect type (scratch, hole, stain)", DefaultValueFactory = _ => defaults.TestImagesPerDefect };
-        var size = new Option<int>("--size") { Description = "Image side in pixels", DefaultValueFactory = _ => defaults.Size };
-        var seed = new Option<int>("--seed") { Description = "Seed; the same seed writes the same files", DefaultValueFactory = _ => 0 };
-        var command = new Command("synth", "Write a synthetic MVTec-layout dataset (textures and objects with scratches, holes, stains and masks)")
-        {
-            output, categories, train, good, perDefect, size, seed,
-        };
+        var output = OwnSettings.Path("out", "Dataset root to write");
+        var categories = new Setting<string[]>("categories", "Categories to write", [.. defaults.Categories], ValueKinds.Names(SyntheticPainter.Categories));
+        var train = OwnSettings.Whole("train", "Training images per category", defaults.TrainImages, 0);
+        var good = OwnSettings.Whole("test-good", "Normal test images per category", defaults.TestGoodImages, 0);
+        var perDefect = OwnSettings.Whole("per-defect", "Test images per defect type (scratch, hole, stain)", defaults.TestImagesPerDefect, 0);
+        var size = OwnSettings.Whole("size", "Image side in pixels", defaults.Size, SyntheticDataset.MinSize, 8192);
+        var seed = OwnSettings.Whole("seed", "Seed; the same seed writes the same files", defaults.Seed, 0);
+        var command = new Command("synth", "Write a synthetic MVTec-layout dataset (textures and objects with scratches, holes, stains and masks)");
+        var options = new SettingOptions(command, [output, categories, train, good, perDefect, size, seed]);
         command.SetAction(parse =>
         {
-            var options = new SyntheticDatasetOptions
+            var values = options.Read(parse);
+            var data = new SyntheticDatasetOptions
             {
-                Categories = parse.GetValue(categories)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                TrainImages = parse.GetValue(train),
-                TestGoodImages = parse.GetValue(good),
-                TestImagesPerDefect = parse.GetValue(perDefect),
-                Size = parse.GetValue(size),
-                Seed = parse.GetValue(seed),
+                Categories = values.Get(categories),
+                TrainImages = values.Get(train),
+                TestGoodImages = values.Get(good),
+                TestImagesPerDefect = values.Get(perDefect),
+                Size = values.Get(size),
+                Seed = values.Get(seed),
             };
-            var root = Path.GetFullPath(parse.GetValue(output)!);
-            SyntheticDataset.Write(root, options);
-            Console.WriteLine($"wrote {options.Categories.Count} categories to {root}");
+            var root = Path.GetFullPath(values.Get(output)!);
+            SyntheticDataset.Write(root, data);
+            Console.WriteLine($"wrote {data.Categories.Count} categories to {root}");
             return 0;
         });
         return command;

@@ -29,8 +29,6 @@ public static class DatasetCatalog
         ? entry.Kind is "imagenet30" or "species60" ? "imagefolder" : entry.Kind
         : null;
 
-    public static bool IsSemantic(string kind) => kind is "cifar10" or "cifar100" or "imagefolder";
-
     /// <summary>Why a task cannot run (its folder is missing), with where to get the data; null when present.</summary>
     public static string? Missing(string dataRoot, string folder)
     {

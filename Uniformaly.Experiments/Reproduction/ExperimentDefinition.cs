@@ -1,6 +1,8 @@
+using Uniformaly.Research.Settings;
+
 namespace Uniformaly.Experiments.Reproduction;
 
-/// <summary>What a task measures (SPEC sections 10-12).</summary>
+/// <summary>What a task measures (docs/method.md sections 10-12).</summary>
 public enum Protocol { Detection, Semantic, Clustering }
 
 /// <summary>
@@ -19,8 +21,8 @@ public sealed record ExperimentDefinition
     /// <summary>The paper's backbone for this table (dino_vitb8 = UniFormaly-DINO).</summary>
     public required string Backbone { get; init; }
 
-    /// <summary>Detector settings (`uniformaly run` option names) shared by every task.</summary>
-    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+    /// <summary>Cell settings (<see cref="SettingGroups.Cell"/>, by their names) shared by every task.</summary>
+    public IReadOnlyList<SettingText> Settings { get; init; } = [];
 
     public SweepDefinition? Sweep { get; init; }
 
@@ -34,16 +36,31 @@ public sealed record ExperimentDefinition
     /// <summary>The YAML file it came from, for messages.</summary>
     public required string Source { get; init; }
 
-    /// <summary>The sweep's points, or the single point of a run without a sweep.</summary>
+    /// <summary>The names of the sweep's points, or the single point of a run without a sweep.</summary>
     public IReadOnlyList<string?> Points => Sweep is null ? [null] : [.. Sweep.Values];
 }
 
-/// <summary>One parameter and its values: a settings key (kernel, threshold, topk, nn, sampler-ratio,
-/// ...), <c>bpm</c> (binary_0.1, soft, off), <c>low-shot</c> or <c>selector</c> (all, max, topk_5).</summary>
+/// <summary>One point of a sweep: its name (the value on the axis and in the paper's columns) and the
+/// settings it sets.</summary>
+public sealed record SweepPoint(string Name, IReadOnlyList<SettingText> Settings);
+
+/// <summary>
+/// A sweep: one setting (<see cref="SettingGroups.Cell"/>: kernel, threshold, bpm, topk, nn,
+/// sampler-ratio, low-shot, selector, ...) over values, or points that each set several settings
+/// (Table 10's binary_0.2 = bpm binary at threshold 0.2), <paramref name="Parameter"/> then naming the axis.
+/// </summary>
+/// <param name="Parameter">The setting swept, or the axis's name; in cell folder names and logs.</param>
 /// <param name="Label">Axis label for plots, e.g. "BPM kernel size n (patches)".</param>
 /// <param name="Percent">Plot x as percent (x 100), for ratios such as k.</param>
 /// <param name="LogX">Log-scaled x axis.</param>
-public sealed record SweepDefinition(string Parameter, IReadOnlyList<string> Values, string Label, bool Percent, bool LogX);
+public sealed record SweepDefinition(string Parameter, IReadOnlyList<SweepPoint> SweepPoints, string Label, bool Percent, bool LogX)
+{
+    /// <summary>The points' names, in order.</summary>
+    public IReadOnlyList<string> Values => [.. SweepPoints.Select(p => p.Name)];
+
+    /// <summary>The point named <paramref name="name"/>.</summary>
+    public SweepPoint Point(string name) => SweepPoints.Single(p => p.Name == name);
+}
 
 /// <summary>
 /// One dataset and protocol of a reproduction.
@@ -56,9 +73,9 @@ public sealed record SweepDefinition(string Parameter, IReadOnlyList<string> Val
 /// <param name="Normal">Semantic tasks: "each" (every class in turn is the normal class) or sets such
 /// as "0,1,2,3,4" (multi-class); Species-60 splits as "split:A".</param>
 /// <param name="Metrics">Metric names reported (image_auroc, pixel_auroc, aupro, ..., nmi, ari, f1).</param>
-/// <param name="Settings">Detector settings of this task, over the definition's.</param>
+/// <param name="Settings">Cell settings of this task (low-shot included), over the definition's.</param>
 public sealed record TaskDefinition(string Name, string Data, string Kind, Protocol Protocol, string Categories, bool MultiClass,
-    IReadOnlyList<string> Normal, IReadOnlyList<string> Metrics, IReadOnlyDictionary<string, string> Settings, int? LowShot);
+    IReadOnlyList<string> Normal, IReadOnlyList<string> Metrics, IReadOnlyList<SettingText> Settings);
 
 /// <summary>
 /// Where a cell sits in the paper's table: row and column templates over {task}, {unit} (category,

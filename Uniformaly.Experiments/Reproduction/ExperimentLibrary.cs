@@ -25,7 +25,7 @@ public static class ExperimentLibrary
             return ExperimentDefinitionReader.Read(File.ReadAllText(nameOrPath), nameOrPath);
         }
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(Prefix + nameOrPath + ".yaml")
-            ?? throw new ArgumentException($"unknown reproduction '{nameOrPath}'; known: {string.Join(", ", Names)}, all, or a path to a .yaml file");
+            ?? throw new Uniformaly.Research.Common.SettingException($"unknown reproduction '{nameOrPath}'; known: {string.Join(", ", Names)}, all, or a path to a .yaml file");
         using var reader = new StreamReader(stream);
         return ExperimentDefinitionReader.Read(reader.ReadToEnd(), $"configs/{nameOrPath}.yaml");
     }

@@ -12,7 +12,7 @@ public static class MetricValues
     public static void Check(string metric, Protocol protocol, string where)
     {
         var known = Names(protocol);
-        if (!known.Contains(metric)) throw new ArgumentException($"{where}: unknown metric '{metric}' for {protocol.ToString().ToLowerInvariant()} (known: {string.Join(", ", known)})");
+        if (!known.Contains(metric)) throw new Uniformaly.Research.Common.SettingException($"{where}: unknown metric '{metric}' for {protocol.ToString().ToLowerInvariant()} (known: {string.Join(", ", known)})");
     }
 
     public static IReadOnlyList<string> Names(Protocol protocol) => protocol switch

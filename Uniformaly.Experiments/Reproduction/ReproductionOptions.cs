@@ -1,3 +1,4 @@
+using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Experiments.Reproduction;
@@ -11,9 +12,9 @@ public sealed record ReproductionOptions
     /// <summary>Results go to OUT/&lt;name&gt;/.</summary>
     public required string Output { get; init; }
 
-    public Device Device { get; init; } = Device.Cpu;
+    public Device Device { get; init; } = SettingTable.Device.Default;
 
-    public int BatchSize { get; init; } = 8;
+    public int BatchSize { get; init; } = SettingTable.BatchSize.Default;
 
     /// <summary>Folder of the official checkpoints (null: <see cref="Research.Models.Backbones.WeightsFolders"/>).</summary>
     public string? WeightsFolder { get; init; }
@@ -30,8 +31,8 @@ public sealed record ReproductionOptions
     /// <summary>Replaces the classes that one-class semantic tasks take in turn (names or indices), for quick runs.</summary>
     public string? Classes { get; init; }
 
-    /// <summary>key=value detector settings over the definition's (a sweep's own parameter still wins).</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> Overrides { get; init; } = [];
+    /// <summary>--set: cell settings over the definition's (a sweep's own parameter still wins).</summary>
+    public IReadOnlyList<SettingText> Overrides { get; init; } = [];
 
     /// <summary>Feature cache folder, or null for no disk cache.</summary>
     public string? CacheRoot { get; init; }

@@ -17,7 +17,7 @@ public sealed record ReportRow(string Task, string Unit, string Metric, string? 
 /// <summary>
 /// Turns a reproduction's cells into its outputs: NAME.md and NAME.csv (every compared cell with
 /// ours, the paper's value and the difference), cells.csv (every unit and metric measured),
-/// settings.json, and for sweeps one figure (PNG and SVG) per metric with the paper's values dashed beside ours.
+/// reproduction.json, and for sweeps one figure (PNG and SVG) per metric with the paper's values dashed beside ours.
 /// </summary>
 public static class ReproductionReport
 {
@@ -50,7 +50,7 @@ public static class ReproductionReport
         table.WriteFiles(folder, definition.Name);
         AllCells(result.Cells).WriteFiles(folder, "cells");
         var plots = definition.Sweep is null ? [] : Plots(folder, definition, rows);
-        AtomicFile.WriteAllText(Path.Combine(folder, "settings.json"), Settings(definition, result, options).ToJsonString(new() { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(folder, RecordFile), Record(definition, result, options).ToJsonString(new() { WriteIndented = true }));
         var markdown = Markdown(definition, result, table, plots, backbone, options.CacheRoot is not null);
         AtomicFile.WriteAllText(Path.Combine(folder, "README.md"), markdown);
         return markdown;
@@ -160,26 +160,30 @@ public static class ReproductionReport
         return md.ToString();
     }
 
-    private static JsonObject Settings(ExperimentDefinition definition, ReproductionResult result, ReproductionOptions options) => new()
+    /// <summary>OUT/NAME/reproduction.json: how the reproduction was run (each cell's settings.json holds the
+    /// settings that computed it, as a --config of run or cluster).</summary>
+    public const string RecordFile = "reproduction.json";
+
+    private static JsonObject Record(ExperimentDefinition definition, ReproductionResult result, ReproductionOptions options) => new()
     {
         ["reproduction"] = definition.Name,
         ["definition"] = definition.Source,
-        ["data_root"] = options.DataRoot,
+        ["data-root"] = options.DataRoot,
         ["backbone"] = options.Backbone,
         ["checkpoint"] = options.Checkpoint,
         ["categories"] = options.Categories,
         ["classes"] = options.Classes,
-        ["overrides"] = new JsonObject(options.Overrides.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
+        ["set"] = new JsonArray([.. options.Overrides.Select(o => JsonValue.Create($"{o.Setting.Name}={o.Text}"))]),
         ["device"] = options.Device.ToString(),
-        ["batch_size"] = options.BatchSize,
-        ["feature_cache"] = options.CacheRoot,
-        ["backbones_loaded"] = new JsonArray([.. result.Backbones.Select(b => JsonValue.Create(b))]),
+        ["batch-size"] = options.BatchSize,
+        ["feature-cache"] = options.CacheRoot,
+        ["backbones-loaded"] = new JsonArray([.. result.Backbones.Select(b => JsonValue.Create(b))]),
         ["skipped"] = new JsonArray([.. result.Skipped.Select(s => new JsonObject { ["task"] = s.Task, ["reason"] = s.Reason })]),
         ["libtorch"] = TorchRuntime.Version,
         ["threads"] = TorchRuntime.NumThreads,
-        ["uniformaly"] = typeof(ReproductionReport).Assembly.GetName().Version?.ToString(),
+        ["uniformaly"] = ToolkitVersion.Text,
         ["dotnet"] = Environment.Version.ToString(),
         ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
-        ["date_utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+        ["date-utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
     };
 }

@@ -7,11 +7,13 @@ using Uniformaly.Research.Caching;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detection;
-using Uniformaly.Research.Detector;
 using Uniformaly.Research.Evaluation;
 using Uniformaly.Research.Features;
 using Uniformaly.Research.Imaging;
 using Uniformaly.Research.Models;
+using Uniformaly.Research.Settings;
+using Uniformaly.Research.Torch;
+using static Uniformaly.Research.Settings.SettingTable;
 
 namespace Uniformaly.Experiments.Reproduction;
 
@@ -44,7 +46,7 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
 
     private ResultFolder Output => _output ??= ResultFolder.Open(FolderOf(definition, options), "reproduce");
 
-    private readonly Dictionary<string, (DetectorBackend Backend, IImageInput Input, CachedPatchFeatureExtractor? Cached)> _backends = [];
+    private readonly Dictionary<string, (FeatureExtractor Owner, IImageInput Input, CachedFeatureExtractor? Cached)> _extractors = [];
 
     /// <summary>Where a reproduction's results go: OUT/&lt;name&gt;.</summary>
     public static string FolderOf(ExperimentDefinition definition, ReproductionOptions options) => Path.Combine(options.Output, definition.Name);
@@ -78,8 +80,8 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
                 log.WriteLine($"{definition.Name}: {task.Name}{PointText(point)} {(wasReused ? "already done" : $"done in {cell.Seconds:F1} s")} ({cells.Count + skipped.Count * definition.Points.Count}/{total} cells)");
             }
         }
-        var caches = _backends.Values.Select(b => b.Cached).OfType<CachedPatchFeatureExtractor>().ToList();
-        return new ReproductionResult(cells, skipped, _backends.Values.Select(b => b.Backend.Description).Distinct().ToList(), reused,
+        var caches = _extractors.Values.Select(b => b.Cached).OfType<CachedFeatureExtractor>().ToList();
+        return new ReproductionResult(cells, skipped, _extractors.Values.Select(b => b.Owner.Description).Distinct().ToList(), reused,
             caches.Sum(c => c.Hits), caches.Sum(c => c.Misses));
     }
 
@@ -119,74 +121,46 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     private bool IsDefault(TaskDefinition task, CellSetup setup)
     {
         var plain = Resolve(task, null);
-        return plain.Settings.ToJson() == setup.Settings.ToJson() && plain.LowShot == setup.LowShot && plain.Selector == setup.Selector;
+        return plain.Settings.Text == setup.Settings.Text && plain.LowShot == setup.LowShot && plain.Selector == setup.Selector;
     }
 
-    /// <summary>The settings of one cell: defaults, the definition, the task, the user's overrides, then the sweep point.</summary>
-    private sealed record CellSetup(DetectorSettings Settings, int? LowShot, PatchSelector Selector);
+    /// <summary>The settings of one cell: the detector's, low-shot and the clustering feature, and
+    /// all of them as values (for the cell's settings.json).</summary>
+    private sealed record CellSetup(DetectorSettings Settings, int? LowShot, PatchSelector Selector, SettingValues Values);
 
+    /// <summary>The table's defaults, the backbone (the user's or the definition's), then the definition's
+    /// settings, the task's, --set, and the sweep point's, each checked when its file was read.</summary>
     private CellSetup Resolve(TaskDefinition task, string? point)
     {
-        var where = definition.Source;
-        var settings = new DetectorSettings
-        {
-            Backbone = options.Checkpoint is null ? options.Backbone ?? definition.Backbone : null,
-            Checkpoint = options.Checkpoint,
-        };
-        foreach (var (key, value) in definition.Settings.Concat(task.Settings).Concat(options.Overrides))
-            settings = SettingKeys.Apply(settings, key, value, where);
-        var (lowShot, selector) = (task.LowShot, PatchSelector.TopK);
-        if (point is not null)
-        {
-            switch (definition.Sweep!.Parameter)
-            {
-                case "low-shot":
-                    lowShot = int.TryParse(point, NumberStyles.Integer, CultureInfo.InvariantCulture, out var shots) && shots > 0
-                        ? shots : throw new ArgumentException($"{where}: sweep: low-shot '{point}' is not a positive number of images");
-                    break;
-                case "selector":
-                    (selector, settings) = Selector(settings, point);
-                    break;
-                default:
-                    settings = SettingKeys.Apply(settings, definition.Sweep.Parameter, point, $"{where}: sweep");
-                    break;
-            }
-        }
-        return new CellSetup(settings.Validate(), lowShot, selector);
+        var values = new SettingValues([Backbone, Checkpoint, .. SettingGroups.Cell]);
+        if (options.Checkpoint is { } checkpoint) values.Set(Checkpoint, checkpoint, Checkpoint.Option);
+        else values.Set(Backbone, options.Backbone ?? definition.Backbone, options.Backbone is null ? $"{definition.Source}: backbone" : Backbone.Option);
+        var pointSettings = point is null ? [] : definition.Sweep!.Point(point).Settings;
+        foreach (var entry in definition.Settings.Concat(task.Settings).Concat(options.Overrides).Concat(pointSettings))
+            entry.ApplyTo(values);
+        return new CellSetup(DetectorSettings.From(values), values.Get(SettingTable.LowShot), values.Get(Selector), values);
     }
-
-    /// <summary>Table 8's feature selectors: all, max, or topk_&lt;percent&gt;.</summary>
-    private static (PatchSelector, DetectorSettings) Selector(DetectorSettings settings, string value) => value.ToLowerInvariant() switch
-    {
-        "all" => (PatchSelector.All, settings),
-        "max" => (PatchSelector.Max, settings),
-        var v when v.StartsWith("topk_", StringComparison.Ordinal) && double.TryParse(v[5..], NumberStyles.Float, CultureInfo.InvariantCulture, out var percent) =>
-            (PatchSelector.TopK, settings with { TopK = percent / 100 }),
-        _ => throw new ArgumentException($"selector '{value}': expected all, max or topk_<percent>"),
-    };
 
     /// <param name="paperSetting">The cell is at the paper's setting: it also gets heatmap galleries and curve figures.</param>
     private IReadOnlyList<UnitResult> Detect(TaskDefinition task, CellSetup setup, string folder, bool paperSetting)
     {
-        var (backend, input, extractor) = Backend(setup.Settings);
+        var (owner, input, extractor) = Extractor(setup);
         var evaluation = MvtecLayout(task, setup, folder) with { GalleryImages = paperSetting ? definition.Gallery : 0 };
         var result = new DetectionEvaluation(input, extractor, progress).Run(evaluation);
-        EvaluationWriter.Write(folder, result, new JsonObject
-        {
-            ["task"] = task.Name, ["backbone_loaded"] = backend.Description, ["detector"] = JsonNode.Parse(setup.Settings.ToJson()),
-        }, curves: paperSetting);
+        EvaluationWriter.Write(folder, result, CellSettings(task, setup, owner, SettingGroups.Data), About(task, owner), curves: paperSetting);
         foreach (var warning in result.Warnings) log.WriteLine($"warning: {warning}");
         return result.Categories.Select(c => new UnitResult(c.Category, MetricValues.Of(c.Metrics))).ToList();
     }
 
     private IReadOnlyList<UnitResult> Semantic(TaskDefinition task, CellSetup setup)
     {
-        var (_, _, extractor) = Backend(setup.Settings);
-        var data = SemanticDataset.Open(task.Kind, Path.Combine(options.DataRoot, task.Data), new ImagePreprocessor(setup.Settings.Resize, setup.Settings.ImageSize));
+        var (_, _, extractor) = Extractor(setup);
+        var data = SemanticDataset.Open(task.Kind, DataFolder(task), new ImagePreprocessor(setup.Settings.Resize, setup.Settings.ImageSize),
+            TrainSplit.Default, TestSplit.Default);
         var evaluation = new SemanticEvaluation(data, extractor, progress);
         return NormalSets(task, data.ClassNames).Select(set => new UnitResult(set.Label, MetricValues.Of(evaluation.Run(new SemanticOptions
         {
-            NormalClasses = set.Classes, Detector = setup.Settings, Device = options.Device, BatchSize = options.BatchSize, LowShot = setup.LowShot,
+            NormalClasses = set.Classes, Detector = setup.Settings, SettingNames = setup.Values.Naming(), Device = options.Device, BatchSize = options.BatchSize, LowShot = setup.LowShot,
         }).Metrics))).ToList();
     }
 
@@ -198,65 +172,103 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
             if (entry == "each")
             {
                 var selection = options.Classes ?? task.Categories;
-                var classes = selection == "all" ? Enumerable.Range(0, classNames.Count) : NormalClasses.Parse(selection, classNames);
+                var classes = selection == "all" ? Enumerable.Range(0, classNames.Count)
+                    : NormalClasses.Parse(selection, classNames, options.Classes is null ? $"{definition.Source}: {task.Name}: categories" : "--classes");
                 foreach (var c in classes) yield return (classNames[c], new SortedSet<int> { c });
             }
-            else if (entry.StartsWith("split:", StringComparison.Ordinal))
-                yield return (entry[6..], NormalClasses.Parse(string.Join(",", Species60Splits.Get(entry[6..])), classNames));
+            else if (entry.StartsWith(ExperimentDefinitionReader.SplitPrefix, StringComparison.Ordinal))
+            {
+                var split = entry[ExperimentDefinitionReader.SplitPrefix.Length..];
+                yield return (split, NormalClasses.Parse(string.Join(",", Species60Splits.Get(split)), classNames, $"{definition.Source}: {task.Name}: normal"));
+            }
             else
-                yield return (entry.Replace(",", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal), NormalClasses.Parse(entry, classNames));
+                yield return (entry.Replace(",", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal),
+                    NormalClasses.Parse(entry, classNames, $"{definition.Source}: {task.Name}: normal"));
         }
     }
 
     /// <param name="paperSetting">The cell is at the paper's setting: it also gets a scatter plot per category.</param>
     private IReadOnlyList<UnitResult> Cluster(TaskDefinition task, CellSetup setup, string folder, bool paperSetting)
     {
-        var (_, input, extractor) = Backend(setup.Settings);
+        var (owner, input, extractor) = Extractor(setup);
         var results = new ClusteringEvaluation(input, extractor, progress).Run(MvtecLayout(task, setup, Folder), setup.Selector);
         if (paperSetting) foreach (var c in results) ClusteringFigure.Write(folder, c);
+        SettingsFile.Write(Path.Combine(folder, SettingsFile.FileName), CellSettings(task, setup, owner, SettingGroups.Clustering), About(task, owner));
         return results.Select(c => new UnitResult(c.Category, MetricValues.Of(c))).ToList();
     }
 
     /// <summary>What a defect or clustering task reads from its MVTec-layout folder, with this cell's settings.</summary>
     private EvaluationOptions MvtecLayout(TaskDefinition task, CellSetup setup, string outputFolder) => new()
     {
-        Dataset = DatasetKinds.Parse(task.Kind),
-        DataRoot = Path.Combine(options.DataRoot, task.Data),
+        Dataset = DatasetKinds.Of(task.Kind),
+        DataRoot = DataFolder(task),
         Categories = options.Categories ?? task.Categories,
         MultiClass = task.MultiClass, // clustering is per category and does not read it
         LowShot = setup.LowShot,
         Detector = setup.Settings,
+        SettingNames = setup.Values.Naming(),
         Device = options.Device,
         BatchSize = options.BatchSize,
         OutputFolder = outputFolder,
     };
 
-    /// <summary>The backbone for these settings (loaded once per reproduction) behind the feature
-    /// cache, and its image input behind the in-memory image store.</summary>
-    private (DetectorBackend Backend, IImageInput Input, IPatchFeatureExtractor Extractor) Backend(DetectorSettings settings)
+    private string DataFolder(TaskDefinition task) => Path.GetFullPath(Path.Combine(options.DataRoot, task.Data));
+
+    /// <summary>A cell's settings.json: the settings of `run` (<paramref name="data"/> = <see cref="SettingGroups.Data"/>)
+    /// or `cluster` (<see cref="SettingGroups.Clustering"/>) that compute the cell again, so the file is their --config.</summary>
+    private SettingValues CellSettings(TaskDefinition task, CellSetup setup, FeatureExtractor owner, IReadOnlyList<Setting> data)
     {
+        var values = new SettingValues([.. data, .. SettingGroups.Fitting, .. SettingGroups.Compute]);
+        values.Set(Dataset, task.Kind, Dataset.Option);
+        values.Set(DataRoot, DataFolder(task), DataRoot.Option);
+        values.Set(Categories, options.Categories ?? task.Categories, Categories.Option);
+        if (values.Has(MultiClass)) values.Set(MultiClass, task.MultiClass, MultiClass.Option);
+        values.Set(SettingTable.LowShot, setup.LowShot, SettingTable.LowShot.Option);
+        if (values.Has(Selector)) values.Set(Selector, setup.Selector, Selector.Option);
+        values.Set(SettingTable.Device, options.Device, SettingTable.Device.Option);
+        values.Set(BatchSize, options.BatchSize, BatchSize.Option);
+        values.Set(Threads, TorchRuntime.NumThreads, Threads.Option);
+        setup.Settings.WriteTo(values);
+        if (owner.WeightsFolder is { } folder) values.Set(Weights, folder, Weights.Option);
+        return values;
+    }
+
+    private JsonObject About(TaskDefinition task, FeatureExtractor owner)
+    {
+        var about = SettingsFile.About("reproduce");
+        about["reproduction"] = definition.Name;
+        about["task"] = task.Name;
+        about["backbone-loaded"] = owner.Description;
+        return about;
+    }
+
+    /// <summary>The feature extractor for these settings (loaded once per reproduction) behind the
+    /// feature cache, and its image input behind the in-memory image store.</summary>
+    private (FeatureExtractor Owner, IImageInput Input, IFeatureExtractor Extractor) Extractor(CellSetup setup)
+    {
+        var settings = setup.Settings;
         var key = BackboneKey(settings);
         // The image input follows resize and crop; the feature cache needs no such key (the image content has it).
         var inputKey = $"{key}|{settings.Resize}/{settings.ImageSize}";
-        if (!_backends.TryGetValue(inputKey, out var entry))
+        if (!_extractors.TryGetValue(inputKey, out var entry))
         {
-            var backend = DetectorBackend.Create(settings, options.Device, options.WeightsFolder);
-            log.WriteLine(backend.Description);
+            var extractor = FeatureExtractor.Create(settings, options.Device, options.WeightsFolder, where: setup.Values.Naming());
+            log.WriteLine(extractor.Description);
             var cached = options.CacheRoot is { } root
-                ? new CachedPatchFeatureExtractor(backend.Extractor, new FeatureCache(root, options.CacheLimitBytes), key)
+                ? new CachedFeatureExtractor(extractor, new FeatureCache(root, options.CacheLimitBytes), key)
                 : null;
-            _backends[inputKey] = entry = (backend, new MemoizedImageInput(backend.Input, ImageMemoryBytes), cached);
+            _extractors[inputKey] = entry = (extractor, new MemoizedImageInput(extractor.Input, ImageMemoryBytes), cached);
         }
-        return (entry.Backend, entry.Input, (IPatchFeatureExtractor?)entry.Cached ?? entry.Backend.Extractor);
+        return (entry.Owner, entry.Input, (IFeatureExtractor?)entry.Cached ?? entry.Owner);
     }
 
     /// <summary>What shapes the backbone's features: weights (with the file's size and time, so a
     /// replaced file is a new key), layers and attention layer. Preprocessing is in the image content.</summary>
     private string BackboneKey(DetectorSettings settings)
     {
-        var weights = settings.Checkpoint ?? (settings.Backbone!.StartsWith(DetectorBackend.RandomPrefix, StringComparison.Ordinal)
+        var weights = settings.Checkpoint ?? (Backbones.IsRandom(settings.Backbone!)
             ? $"{settings.Backbone} seed {settings.Seed}"
-            : Backbones.WeightsPath(Backbones.Get(settings.Backbone), options.WeightsFolder));
+            : Backbones.WeightsPath(Backbones.Get(settings.Backbone!), options.WeightsFolder));
         var stamp = File.Exists(weights) ? $"{new FileInfo(weights).Length}@{File.GetLastWriteTimeUtc(weights):O}" : "";
         return $"{weights}|{stamp}|layers {string.Join(",", settings.Layers)}|attention {settings.EffectiveAttentionLayer}|{options.Device.Type}";
     }
@@ -265,8 +277,7 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     private string Fingerprint(TaskDefinition task, CellSetup setup)
     {
         var text = string.Join("\n", task.Name, task.Kind, task.Protocol, task.Categories, task.MultiClass, string.Join(";", task.Normal),
-            options.Categories, options.Classes, Path.GetFullPath(Path.Combine(options.DataRoot, task.Data)), setup.Settings.ToJson(), setup.LowShot, setup.Selector,
-            BackboneKey(setup.Settings));
+            options.Categories, options.Classes, DataFolder(task), setup.Settings.Text, setup.LowShot, setup.Selector, BackboneKey(setup.Settings));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
@@ -275,7 +286,7 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
 
     public void Dispose()
     {
-        foreach (var (backend, _, _) in _backends.Values) backend.Dispose();
+        foreach (var (owner, _, _) in _extractors.Values) owner.Dispose();
         _output?.Dispose();
     }
 }

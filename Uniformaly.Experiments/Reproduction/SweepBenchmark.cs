@@ -29,10 +29,19 @@ public sealed record SweepBenchmarkResult(string Backbone, int Threads, int Cate
 /// </summary>
 public static class SweepBenchmark
 {
-    public static SweepBenchmarkResult Run(string? backbone, string? checkpoint, Device device, int batchSize, int points,
+    /// <summary>The kernel sizes n of the sweep, in the order points are taken.</summary>
+    public static IReadOnlyList<int> Kernels { get; } = [7, 1, 3, 5, 9, 11, 13];
+
+    /// <param name="backbone">A named backbone (when <paramref name="checkpoint"/> is null).</param>
+    /// <param name="checkpoint">A checkpoint file, or null.</param>
+    /// <param name="weightsFolder">Where a named backbone's file is (default: the usual folders).</param>
+    /// <param name="device">Where it runs.</param>
+    /// <param name="batchSize">Images per forward pass.</param>
+    /// <param name="points">How many of <see cref="Kernels"/> the sweep takes.</param>
+    /// <param name="data">The synthetic dataset to write.</param>
+    public static SweepBenchmarkResult Run(string? backbone, string? checkpoint, string? weightsFolder, Device device, int batchSize, int points,
         SyntheticDatasetOptions data)
     {
-        if (points is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(points), points, "--points must be 1..7 (n = 1, 3, ..., 13)");
         var root = Path.Combine(Path.GetTempPath(), "uniformaly-sweep-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -40,10 +49,10 @@ public static class SweepBenchmark
             var options = new ReproductionOptions
             {
                 DataRoot = Path.Combine(root, "data"), Output = Path.Combine(root, "out"), Device = device, BatchSize = batchSize,
-                Backbone = checkpoint is null ? backbone ?? "random_vits16" : null, Checkpoint = checkpoint,
+                Backbone = checkpoint is null ? backbone : null, Checkpoint = checkpoint, WeightsFolder = weightsFolder,
                 Categories = string.Join(",", data.Categories),
             };
-            var kernels = string.Join(", ", new[] { 7, 1, 3, 5, 9, 11, 13 }.Take(points));
+            var kernels = string.Join(", ", Kernels.Take(points));
             Time(Definition("warmup", "[7]"), options, Path.Combine(root, "cache-warmup"));
             var (single, _) = Time(Definition("single", "[7]"), options, Path.Combine(root, "cache-single"));
             var (sweep, result) = Time(Definition("sweep", $"[{kernels}]"), options, Path.Combine(root, "cache-sweep"));

@@ -24,11 +24,18 @@ public static class DatasetKinds
     /// <summary>Name of the folder holding normal images.</summary>
     public static string NormalFolder(this DatasetKind kind) => kind == DatasetKind.Btad ? "ok" : "good";
 
-    public static DatasetKind Parse(string name) => name.ToLowerInvariant() switch
+    /// <summary>The MVTec-layout datasets' names, then the semantic ones (<see cref="SemanticDataset"/>).</summary>
+    public static IReadOnlyList<string> Names { get; } = ["mvtec", "btad", "folder", .. SemanticDataset.Kinds];
+
+    /// <summary>Whether <paramref name="name"/> is a semantic dataset (CIFAR, ImageFolder) rather than an MVTec-layout one.</summary>
+    public static bool IsSemantic(string name) => SemanticDataset.Kinds.Contains(name);
+
+    /// <summary>The MVTec-layout dataset of one of the first three <see cref="Names"/>.</summary>
+    public static DatasetKind Of(string name) => name switch
     {
         "mvtec" => DatasetKind.Mvtec,
         "btad" => DatasetKind.Btad,
         "folder" => DatasetKind.Folder,
-        _ => throw new ArgumentException($"unknown dataset '{name}': expected mvtec, btad or folder"),
+        _ => throw new ArgumentException($"'{name}' is not an MVTec-layout dataset: mvtec, btad or folder"),
     };
 }

@@ -1,3 +1,5 @@
+using Uniformaly.Research.Common;
+
 namespace Uniformaly.Research.Data;
 
 /// <summary>
@@ -7,26 +9,27 @@ namespace Uniformaly.Research.Data;
 public static class NormalClasses
 {
     /// <summary>Parses "3", "0,1,2,3,4" or class names ("cat,dog") against <paramref name="classNames"/>.</summary>
-    public static IReadOnlySet<int> Parse(string selection, IReadOnlyList<string> classNames)
+    /// <exception cref="SettingException">an unknown class, or none or all of them; the message starts with <paramref name="where"/>.</exception>
+    public static IReadOnlySet<int> Parse(string selection, IReadOnlyList<string> classNames, string where)
     {
         var result = new SortedSet<int>();
         foreach (var item in selection.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            var index = int.TryParse(item, out var i) ? i : IndexOf(classNames, item);
+            var index = int.TryParse(item, out var i) ? i : IndexOf(classNames, item, where);
             if (index < 0 || index >= classNames.Count)
-                throw new ArgumentException($"--normal: class index {item} out of range (0..{classNames.Count - 1})");
+                throw new SettingException($"{where}: class index {item} out of range (0..{classNames.Count - 1})");
             result.Add(index);
         }
-        if (result.Count == 0) throw new ArgumentException("--normal: no class given");
+        if (result.Count == 0) throw new SettingException($"{where}: no class given");
         if (result.Count == classNames.Count)
-            throw new ArgumentException($"--normal: all {classNames.Count} classes are normal, so no test image could be anomalous");
+            throw new SettingException($"{where}: all {classNames.Count} classes are normal, so no test image could be anomalous");
         return result;
     }
 
-    private static int IndexOf(IReadOnlyList<string> names, string name)
+    private static int IndexOf(IReadOnlyList<string> names, string name, string where)
     {
         for (var i = 0; i < names.Count; i++)
             if (string.Equals(names[i], name, StringComparison.OrdinalIgnoreCase)) return i;
-        throw new ArgumentException($"--normal: unknown class '{name}' (known: {string.Join(", ", names.Take(12))}{(names.Count > 12 ? ", ..." : "")})");
+        throw new SettingException($"{where}: unknown class '{name}'; known: {TextList.Commas(names)}");
     }
 }

@@ -22,17 +22,23 @@ public abstract class SemanticDataset
 
     public abstract IReadOnlyList<SemanticSample> Test { get; }
 
+    /// <summary>S: <see cref="LoadBatch"/> gives S x S images.</summary>
+    public abstract int ImageSize { get; }
+
     /// <summary>[B, 3, S, S] normalized images of <paramref name="samples"/> from the given split.</summary>
     public abstract Tensor LoadBatch(IReadOnlyList<SemanticSample> samples, bool train);
 
-    /// <summary>"cifar10", "cifar100" or "imagefolder" (with the preprocessing of MVTec-style images).</summary>
-    public static SemanticDataset Open(string kind, string root, ImagePreprocessor preprocessor,
-        string trainSplit = "train", string testSplit = "test") => kind.ToLowerInvariant() switch
+    /// <summary>The kinds <see cref="Open"/> reads.</summary>
+    public static IReadOnlyList<string> Kinds { get; } = ["cifar10", "cifar100", "imagefolder"];
+
+    /// <summary>One of <see cref="Kinds"/>; an ImageFolder tree gets the preprocessing of MVTec-style images,
+    /// from the folders <paramref name="trainSplit"/> and <paramref name="testSplit"/>.</summary>
+    public static SemanticDataset Open(string kind, string root, ImagePreprocessor preprocessor, string trainSplit, string testSplit) => kind switch
     {
         "cifar10" => new CifarDataset(root, cifar100: false),
         "cifar100" => new CifarDataset(root, cifar100: true),
         "imagefolder" => new FolderDataset(root, trainSplit, testSplit, preprocessor),
-        _ => throw new ArgumentException($"unknown semantic dataset '{kind}': cifar10, cifar100 or imagefolder"),
+        _ => throw new ArgumentException($"'{kind}' is not a semantic dataset: {string.Join(", ", Kinds)}"),
     };
 
     private sealed class CifarDataset : SemanticDataset
@@ -50,6 +56,8 @@ public abstract class SemanticDataset
         }
 
         public override string Name => _cifar100 ? "cifar100" : "cifar10";
+
+        public override int ImageSize => CifarPreprocessor.OutputSide;
 
         /// <summary>CIFAR-100 is used by its 20 super-classes, named by index.</summary>
         public override IReadOnlyList<string> ClassNames =>
@@ -85,6 +93,8 @@ public abstract class SemanticDataset
         }
 
         public override string Name => "imagefolder";
+
+        public override int ImageSize => _preprocessor.ImageSize;
 
         public override IReadOnlyList<string> ClassNames { get; }
 

@@ -44,14 +44,10 @@ public sealed record ImageScores(Tensor Scores, Tensor PatchIndices) : IDisposab
 /// <summary>Top k-ratio scoring: an image's score is the mean of its K largest masked patch scores.</summary>
 public sealed class TopKRatioScorer
 {
-    /// <summary>k = 5 %, the paper's default.</summary>
-    public const double DefaultRatio = 0.05;
-
     /// <param name="k">The ratio k in (0, 1] (used by <see cref="PatchSelector.TopK"/>).</param>
     /// <param name="selector">TopK (the method), Max or All (ablations).</param>
-    public TopKRatioScorer(double k = DefaultRatio, PatchSelector selector = PatchSelector.TopK)
+    public TopKRatioScorer(double k, PatchSelector selector = PatchSelector.TopK)
     {
-        if (!(k > 0 && k <= 1)) throw new ArgumentOutOfRangeException(nameof(k), k, "the top k-ratio k must be in (0, 1]");
         K = k;
         Selector = selector;
     }

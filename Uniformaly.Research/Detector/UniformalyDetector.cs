@@ -3,12 +3,13 @@ using Uniformaly.Research.Common;
 using Uniformaly.Research.Detection;
 using Uniformaly.Research.Features;
 using Uniformaly.Research.Sampling;
+using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Research.Detector;
 
 /// <summary>
-/// UniFormaly on patch embeddings (SPEC sections 5-9): Fit keeps the BPM-selected training patches
+/// UniFormaly on patch features (docs/method.md sections 5-9): Fit keeps the BPM-selected training patches
 /// in a subsampled memory bank; Predict scores each test patch by its squared distance to the
 /// nearest bank rows, masks the scores with BPM, takes the top k-ratio mean as the image score and
 /// turns the masked patch scores into an anomaly map. Where the embeddings come from (backbone,
@@ -17,12 +18,12 @@ namespace Uniformaly.Research.Detector;
 public sealed class UniformalyDetector : IDisposable
 {
     private const string BankFile = "memory_bank.safetensors";
-    private const string SettingsFile = "settings.json";
     private const string BankKey = "features";
 
     private readonly MemoryBank _bank;
     private readonly ExactNearestNeighbourSearch _search;
     private readonly TopKRatioScorer _scorer;
+    private readonly BackPatchMasking _masking;
 
     private UniformalyDetector(DetectorSettings settings, MemoryBank bank, PatchSelector selector)
     {
@@ -30,9 +31,15 @@ public sealed class UniformalyDetector : IDisposable
         _bank = bank;
         _search = new ExactNearestNeighbourSearch(bank, precision: settings.KnnPrecision);
         _scorer = new TopKRatioScorer(settings.TopK, selector);
+        _masking = Masking(settings);
     }
 
+    /// <summary>The detector's settings, as validated when they were made (<see cref="DetectorSettings.From"/>).</summary>
     public DetectorSettings Settings { get; }
+
+    /// <summary>For a loaded detector, the settings its folder's settings.json holds, each named by
+    /// file and key for messages; null for a fitted one.</summary>
+    public SettingValues? SavedSettings { get; private init; }
 
     /// <summary>The checkpoint a loaded detector was fitted with; null when its folder records none
     /// (random weights, or a model saved before checkpoints were recorded).</summary>
@@ -42,27 +49,37 @@ public sealed class UniformalyDetector : IDisposable
     public long BankSize => _bank.Count;
 
     /// <summary>Builds the memory bank from training embeddings.</summary>
-    /// <param name="settings">The detector's settings (validated here).</param>
+    /// <param name="settings">The detector's settings.</param>
     /// <param name="training">Batches of training images' embeddings (disposed by the caller).</param>
     /// <param name="device">Where the bank lives and the search runs.</param>
     /// <param name="selector">Top-k (the method) or the Max/All ablations of Table 8.</param>
     /// <param name="progress">Reports the sampling stage (embedding is the caller's loop).</param>
+    /// <exception cref="SettingException">--nn exceeds the bank that was built.</exception>
     public static UniformalyDetector Fit(DetectorSettings settings, IEnumerable<PatchFeatures> training, Device device,
         PatchSelector selector = PatchSelector.TopK, IProgressSink? progress = null)
     {
-        settings.Validate();
+        var masking = Masking(settings);
         MemoryBankBuilder? builder = null;
         try
         {
             foreach (var batch in training)
             {
                 builder ??= new MemoryBankBuilder(batch.Dim, device);
-                AppendKept(settings, batch, builder);
+                AppendKept(masking, batch, builder);
             }
             if (builder is null) throw new ArgumentException("no training images to fit on");
-            using var stage = (progress ?? NullProgress.Instance).Begin($"sampling the memory bank ({settings.Sampler}, {builder.Count} patches)", 1);
+            using var stage = (progress ?? NullProgress.Instance).Begin($"sampling the memory bank ({SettingTable.Sampler.Format(settings.Sampler)}, {builder.Count} patches)", 1);
             var bank = builder.Build(Sampler(settings));
             stage.Advance();
+            try
+            {
+                BankBound.CheckBuilt(settings, bank.Count);
+            }
+            catch
+            {
+                bank.Dispose();
+                throw;
+            }
             return new UniformalyDetector(settings, bank, selector);
         }
         finally
@@ -81,8 +98,8 @@ public sealed class UniformalyDetector : IDisposable
         var queries = batch.Features.To(_bank.Device).Reshape(b * n, batch.Dim);
         using var neighbours = _search.Search(queries, Settings.NearestNeighbours);
         var patchScores = neighbours.PatchScores().Reshape(b, n);
-        var attention = BpmWeights(Settings, batch).To(_bank.Device);
-        var masked = BackPatchMasking.ApplyToScores(patchScores, attention, Settings.Masking, Settings.Threshold);
+        var attention = _masking.Attention(batch.ClsAttention, batch.GridHeight, batch.GridWidth).To(_bank.Device);
+        var masked = _masking.Apply(patchScores, attention);
         var image = _scorer.Score(masked);
         var maps = new AnomalyMapGenerator(Settings.ImageSize, Settings.ImageSize).Generate(masked, batch.GridHeight, batch.GridWidth);
         var clustering = image.ClusteringFeatures(batch.Features.To(_bank.Device));
@@ -90,36 +107,52 @@ public sealed class UniformalyDetector : IDisposable
             scope.MoveToOuter(image.PatchIndices), scope.MoveToOuter(clustering));
     }
 
-    /// <summary>Writes the bank (safetensors), the settings (JSON) and, for a backbone loaded from a
-    /// file, which checkpoint it was (<see cref="CheckpointRecord"/>) to <paramref name="folder"/>.</summary>
+    /// <summary>Writes the bank (safetensors), the settings (<see cref="SettingsFile"/>) and, for a backbone
+    /// loaded from a file, which checkpoint it was (<see cref="CheckpointRecord"/>) to <paramref name="folder"/>.</summary>
+    /// <param name="folder">The model folder.</param>
+    /// <param name="checkpoint">The weights' file and hash, from <see cref="Features.FeatureExtractor.Record"/>.</param>
+    /// <param name="settings">What settings.json holds: the fit command's settings (so it is a --config that
+    /// fits the same model); by default the detector's own.</param>
+    /// <param name="about">settings.json's informational part (default: the versions).</param>
     /// <exception cref="InvalidDataException">the bank holds NaN or infinite values (the backbone produced them).</exception>
-    public void Save(string folder, CheckpointRecord? checkpoint = null)
+    public void Save(string folder, CheckpointRecord? checkpoint = null, SettingValues? settings = null, System.Text.Json.Nodes.JsonObject? about = null)
     {
         if (NonFinite(_bank.Features) is var bad and > 0)
             throw new InvalidDataException($"{bad} of the memory bank's {_bank.Features.NumEl} values are NaN or infinite: the backbone's features are not finite; check the checkpoint");
         Directory.CreateDirectory(folder);
         SafeTensors.Write(Path.Combine(folder, BankFile), new Dictionary<string, Tensor> { [BankKey] = _bank.Features },
             new Dictionary<string, string> { ["format"] = "uniformaly-detector/1" });
-        AtomicFile.WriteAllText(Path.Combine(folder, SettingsFile), Settings.ToJson());
+        SettingsFile.Write(Path.Combine(folder, SettingsFile.FileName), settings ?? Settings.WriteTo(new SettingValues([])), about ?? SettingsFile.About("fit"));
         checkpoint?.Save(folder);
     }
 
     /// <summary>Loads a detector saved by <see cref="Save"/>, with its bank on <paramref name="device"/>.</summary>
-    /// <exception cref="InvalidDataException">the bank holds NaN or infinite values; the message names the file.</exception>
+    /// <exception cref="InvalidDataException">the bank holds NaN or infinite values, or settings.json is damaged; the message names the file (and key).</exception>
     public static UniformalyDetector Load(string folder, Device device, PatchSelector selector = PatchSelector.TopK)
     {
         ResultFolder.FinishInterruptedPublish(folder);
-        var settingsPath = Path.Combine(folder, SettingsFile);
+        var settingsPath = Path.Combine(folder, SettingsFile.FileName);
         var bankPath = Path.Combine(folder, BankFile);
         if (!File.Exists(settingsPath) || !File.Exists(bankPath))
-            throw new FileNotFoundException($"{folder} is not a fitted Uniformaly model (expected {SettingsFile} and {BankFile}; create one with `uniformaly fit`)");
-        var settings = DetectorSettings.FromJson(File.ReadAllText(settingsPath), settingsPath);
+            throw new FileNotFoundException($"{folder} is not a fitted Uniformaly model (expected {SettingsFile.FileName} and {BankFile}; create one with `uniformaly fit`)");
+        SettingValues savedSettings;
+        DetectorSettings settings;
+        try
+        {
+            savedSettings = SettingsFile.Read(settingsPath, SettingGroups.All);
+            settings = DetectorSettings.From(savedSettings);
+        }
+        catch (SettingException e)
+        {
+            throw new InvalidDataException($"{e.Message}{(e.Message.Contains("fit the model again") ? "" : "; the model folder is damaged: fit the model again")}", e);
+        }
         using var saved = SafeTensors.Read(bankPath);
         if (!saved.TryGetValue(BankKey, out var features) || features.Dim != 2)
             throw new CheckpointException(bankPath, $"no [M, D] tensor '{BankKey}'");
         if (NonFinite(features) is var bad and > 0)
             throw new InvalidDataException($"{bankPath}: {bad} of the memory bank's {features.NumEl} values are NaN or infinite, so every score would be NaN; fit the model again");
-        return new UniformalyDetector(settings, MemoryBank.FromFeatures(features, device), selector) { Checkpoint = CheckpointRecord.Load(folder) };
+        return new UniformalyDetector(settings, MemoryBank.FromFeatures(features, device), selector)
+            { Checkpoint = CheckpointRecord.Load(folder), SavedSettings = savedSettings };
     }
 
     public void Dispose()
@@ -128,20 +161,15 @@ public sealed class UniformalyDetector : IDisposable
         _bank.Dispose();
     }
 
-    private static void AppendKept(DetectorSettings settings, PatchFeatures batch, MemoryBankBuilder builder)
+    private static void AppendKept(BackPatchMasking masking, PatchFeatures batch, MemoryBankBuilder builder)
     {
         using var scope = new DisposeScope();
-        var attention = BpmWeights(settings, batch);
-        var keep = BackPatchMasking.TrainingKeep(attention, settings.Masking, settings.Threshold);
+        var keep = masking.Keep(masking.Attention(batch.ClsAttention, batch.GridHeight, batch.GridWidth));
         for (long i = 0; i < batch.Batch; i++)
             builder.Append(batch.Features.Select(0, i), keep.Select(0, i).To(builder.Device));
     }
 
-    /// <summary>The normalized smoothed attention BPM works on ([B, N]; ones when BPM is off).</summary>
-    private static Tensor BpmWeights(DetectorSettings settings, PatchFeatures batch) =>
-        settings.Masking == BackPatchMaskingMode.Off
-            ? Tensor.Ones([batch.Batch, batch.Patches], device: batch.ClsAttention.Device)
-            : new BackPatchAttention(settings.Kernel, settings.Threshold).Smooth(batch.ClsAttention, batch.GridHeight, batch.GridWidth);
+    private static BackPatchMasking Masking(DetectorSettings settings) => new(settings.Masking, settings.Kernel, settings.Threshold);
 
     /// <summary>How many values are NaN or infinite (x - x is NaN exactly for those).</summary>
     private static long NonFinite(Tensor values)

@@ -4,6 +4,7 @@ using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detection;
 using Uniformaly.Research.Detector;
+using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Research.Evaluation;
@@ -15,32 +16,35 @@ public sealed record ClusteredImage(ImageSample Sample, int Cluster, double[] Fe
 public sealed record CategoryClustering(string Category, int K, double Nmi, double Ari, double F1, IReadOnlyList<ClusteredImage> Images);
 
 /// <summary>
-/// Anomaly clustering (SPEC section 11): per category, a detector is fitted on the training images;
+/// Anomaly clustering (docs/method.md section 11): per category, a detector is fitted on the training images;
 /// each test image (good included) is described by the mean patch feature at its top k-ratio
 /// patches (or the Max/All selectors of Table 8); K-means with k = the number of distinct anomaly
 /// types (k-means++, 10 restarts, seeded) groups them; NMI, ARI and Hungarian F1 against the types.
 /// </summary>
-public sealed class ClusteringEvaluation(IImageInput input, IPatchFeatureExtractor embedder, IProgressSink progress)
+public sealed class ClusteringEvaluation(IImageInput input, IFeatureExtractor extractor, IProgressSink progress)
 {
     /// <param name="options">Dataset, detector and compute settings.</param>
     /// <param name="selector">Top-k (the method), Max or All features.</param>
     /// <param name="clusters">k; null = the number of distinct anomaly types in each category's test set.</param>
     public IReadOnlyList<CategoryClustering> Run(EvaluationOptions options, PatchSelector selector, int? clusters = null)
     {
-        options.Detector.Validate();
         TorchRuntime.EnsureAvailable(options.Device);
-        var stream = new EmbeddingStream(input, embedder, options.BatchSize, options.SkipBadImages);
-        return MvtecLayoutDataset.ResolveCategories(options.DataRoot, options.Dataset, options.Categories)
-            .Select(c => Cluster(options, MvtecLayoutDataset.Load(options.DataRoot, c, options.Dataset), selector, clusters, stream))
-            .ToList();
+        var splits = DetectionEvaluation.LoadSplits(options);
+        var patches = BankBound.PatchesPerImage(input.ImageSize, extractor.PatchSize);
+        foreach (var split in splits) BankBound.Check(options.Detector, TrainingImages(options, split).Count, patches, options.SettingNames);
+        var stream = new FeatureStream(input, extractor, options.BatchSize, options.SkipBadImages);
+        return splits.Select(split => Cluster(options, split, selector, clusters, stream)).ToList();
     }
 
-    private CategoryClustering Cluster(EvaluationOptions options, CategorySplit split, PatchSelector selector, int? clusters, EmbeddingStream stream)
+    private static IReadOnlyList<ImageSample> TrainingImages(EvaluationOptions options, CategorySplit split) =>
+        options.LowShot is { } shots ? LowShot.Select(split.Train, shots, options.Detector.Seed) : split.Train;
+
+    private CategoryClustering Cluster(EvaluationOptions options, CategorySplit split, PatchSelector selector, int? clusters, FeatureStream stream)
     {
-        var train = options.LowShot is { } shots ? LowShot.Select(split.Train, shots, options.Detector.Seed) : split.Train;
+        var train = TrainingImages(options, split);
         UniformalyDetector detector;
-        using (var stage = progress.Begin($"{split.Category}: embedding training images", train.Count))
-            detector = UniformalyDetector.Fit(options.Detector, stream.Embed(train, stage).Select(b => b.Embedding), options.Device, selector, progress);
+        using (var stage = progress.Begin($"{split.Category}: extracting training features", train.Count))
+            detector = UniformalyDetector.Fit(options.Detector, stream.Extract(train, stage).Select(b => b.Features), options.Device, selector, progress);
         using (detector)
         {
             var (samples, features) = Describe(split, detector, stream);
@@ -55,14 +59,14 @@ public sealed class ClusteringEvaluation(IImageInput input, IPatchFeatureExtract
     }
 
     /// <summary>The clustering feature [D] of every readable test image.</summary>
-    private (List<ImageSample> Samples, double[][] Features) Describe(CategorySplit split, UniformalyDetector detector, EmbeddingStream stream)
+    private (List<ImageSample> Samples, double[][] Features) Describe(CategorySplit split, UniformalyDetector detector, FeatureStream stream)
     {
         var samples = new List<ImageSample>();
         var features = new List<double[]>();
         using var stage = progress.Begin($"{split.Category}: describing test images", split.Test.Count);
-        foreach (var (batch, embedding) in stream.Embed(split.Test, stage))
+        foreach (var (batch, patchFeatures) in stream.Extract(split.Test, stage))
         {
-            using var output = detector.Predict(embedding);
+            using var output = detector.Predict(patchFeatures);
             var dim = (int)output.ClusteringFeatures.Size(1);
             var values = output.ClusteringFeatures.ToArray<float>();
             for (var i = 0; i < batch.Count; i++)

@@ -4,19 +4,20 @@ using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Metrics;
+using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
 using Uniformaly.Research.Visualization;
 
 namespace Uniformaly.Research.Evaluation;
 
 /// <summary>
-/// Fits and evaluates UniFormaly on MVTec-layout data (SPEC section 12): one-class (a bank per
+/// Fits and evaluates UniFormaly on MVTec-layout data (docs/method.md section 12): one-class (a bank per
 /// category) or multi-class (one bank for all), optionally low-shot; every test image is scored,
 /// mapped and compared with its mask.
 /// </summary>
-public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtractor embedder, IProgressSink progress)
+public sealed class DetectionEvaluation(IImageInput input, IFeatureExtractor extractor, IProgressSink progress)
 {
-    private EmbeddingStream _stream = null!;
+    private FeatureStream _stream = null!;
 
     /// <summary>Lists the dataset's categories; cheap, so callers can check the data before loading a model.</summary>
     public static IReadOnlyList<CategorySplit> LoadSplits(EvaluationOptions options) =>
@@ -26,12 +27,14 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtracto
     public EvaluationResult Run(EvaluationOptions options) => Run(options, LoadSplits(options));
 
     /// <summary>Runs on splits already listed by <see cref="LoadSplits"/>.</summary>
+    /// <exception cref="SettingException">--nn exceeds what a category's bank can hold (checked before any image is read).</exception>
     public EvaluationResult Run(EvaluationOptions options, IReadOnlyList<CategorySplit> splits)
     {
-        options.Detector.Validate();
-        if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "--batch-size must be at least 1");
         TorchRuntime.EnsureAvailable(options.Device);
-        _stream = new EmbeddingStream(input, embedder, options.BatchSize, options.SkipBadImages);
+        var patches = BankBound.PatchesPerImage(input.ImageSize, extractor.PatchSize);
+        if (options.MultiClass) BankBound.Check(options.Detector, splits.Sum(s => TrainingImages(options, s).Count), patches, options.SettingNames);
+        else foreach (var split in splits) BankBound.Check(options.Detector, TrainingImages(options, split).Count, patches, options.SettingNames);
+        _stream = new FeatureStream(input, extractor, options.BatchSize, options.SkipBadImages);
         var results = options.MultiClass ? RunMultiClass(options, splits) : splits.Select(s => RunOneClass(options, s)).ToList();
         return new EvaluationResult(results, _stream.Warnings);
     }
@@ -58,8 +61,8 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtracto
 
     private UniformalyDetector Fit(EvaluationOptions options, IReadOnlyList<ImageSample> train, string name)
     {
-        using var stage = progress.Begin($"{name}: embedding training images", train.Count);
-        return UniformalyDetector.Fit(options.Detector, _stream.Embed(train, stage).Select(b => b.Embedding), options.Device, progress: progress);
+        using var stage = progress.Begin($"{name}: extracting training features", train.Count);
+        return UniformalyDetector.Fit(options.Detector, _stream.Extract(train, stage).Select(b => b.Features), options.Device, progress: progress);
     }
 
     private CategoryResult Evaluate(EvaluationOptions options, UniformalyDetector detector, CategorySplit split, int trainImages,
@@ -71,8 +74,8 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtracto
         var maps = new List<float[]>();
         using (var stage = progress.Begin($"{split.Category}: scoring test images", split.Test.Count))
         {
-            foreach (var (samples, embedding) in _stream.Embed(split.Test, stage))
-                ScoreBatch(detector, samples, embedding, scored, maps);
+            foreach (var (samples, features) in _stream.Extract(split.Test, stage))
+                ScoreBatch(detector, samples, features, scored, maps);
         }
         var scoreSeconds = clock.Elapsed.TotalSeconds;
         var masks = scored.Select(s => s.Sample.MaskPath is { } mask ? input.LoadMask(mask, s.Sample.Path) : new byte[size * size]).ToList();
@@ -86,11 +89,11 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtracto
             fitSeconds + clock.Elapsed.TotalSeconds, scored) { Curves = curves };
     }
 
-    private void ScoreBatch(UniformalyDetector detector, IReadOnlyList<ImageSample> samples, PatchFeatures embedding,
+    private void ScoreBatch(UniformalyDetector detector, IReadOnlyList<ImageSample> samples, PatchFeatures features,
         List<ScoredImage> scored, List<float[]> maps)
     {
         var pixels = input.ImageSize * input.ImageSize;
-        using var output = detector.Predict(embedding);
+        using var output = detector.Predict(features);
         var scores = output.Scores.ToArray<float>();
         var all = output.Maps.ToArray<float>();
         for (var i = 0; i < samples.Count; i++)

@@ -3,7 +3,8 @@ using System.Text.Json;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Data.Synthetic;
-using Uniformaly.Research.Detector;
+using Uniformaly.Research.Features;
+using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Research.Evaluation;
@@ -21,9 +22,16 @@ public sealed record EndToEndBenchmarkResult(string Backbone, string Device, int
 /// </summary>
 public static class EndToEndBenchmark
 {
-    public static EndToEndBenchmarkResult Run(DetectorSettings settings, Device device, int batchSize, int trainImages, int testImages, int size)
+    /// <param name="settings">The detector.</param>
+    /// <param name="device">Where it runs.</param>
+    /// <param name="batchSize">Images per forward pass.</param>
+    /// <param name="trainImages">Training images, at least 1.</param>
+    /// <param name="testImages">Test images, at least 4 (normal ones and three defect types).</param>
+    /// <param name="size">Image side in pixels.</param>
+    /// <param name="weightsFolder">Where a named backbone's file is (default: the usual folders).</param>
+    public static EndToEndBenchmarkResult Run(DetectorSettings settings, Device device, int batchSize, int trainImages, int testImages, int size,
+        string? weightsFolder = null)
     {
-        if (trainImages < 1 || testImages < 4) throw new ArgumentException("--train must be >= 1 and --test >= 4 (normal images and three defect types)");
         var root = Path.Combine(Path.GetTempPath(), "uniformaly-e2e-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -37,10 +45,10 @@ public static class EndToEndBenchmark
             {
                 Dataset = DatasetKind.Folder, DataRoot = root, Detector = settings, Device = device, BatchSize = batchSize, OutputFolder = root,
             };
-            using var backend = DetectorBackend.Create(settings, device);
-            var category = new DetectionEvaluation(backend.Input, backend.Extractor, NullProgress.Instance).Run(options).Categories.Single();
+            using var extractor = FeatureExtractor.Create(settings, device, weightsFolder);
+            var category = new DetectionEvaluation(extractor.Input, extractor, NullProgress.Instance).Run(options).Categories.Single();
             using var process = Process.GetCurrentProcess();
-            return new EndToEndBenchmarkResult(backend.Description, device.ToString(), TorchRuntime.NumThreads, category.TrainImages,
+            return new EndToEndBenchmarkResult(extractor.Description, device.ToString(), TorchRuntime.NumThreads, category.TrainImages,
                 category.Scores.Count, category.BankSize, category.TrainImages / category.FitSeconds,
                 category.Scores.Count / category.ScoreSeconds, process.PeakWorkingSet64 / (1024.0 * 1024.0));
         }

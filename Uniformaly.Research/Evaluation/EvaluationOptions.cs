@@ -1,5 +1,5 @@
 using Uniformaly.Research.Data;
-using Uniformaly.Research.Detector;
+using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Research.Evaluation;
@@ -21,6 +21,9 @@ public sealed record EvaluationOptions
     public int? LowShot { get; init; }
 
     public required DetectorSettings Detector { get; init; }
+
+    /// <summary>How the detector's settings are named in messages (--nn, or the file and key they came from).</summary>
+    public Func<Setting, string>? SettingNames { get; init; }
 
     public Device Device { get; init; } = Device.Cpu;
 

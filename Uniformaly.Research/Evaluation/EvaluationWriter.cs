@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Metrics;
 using Uniformaly.Research.Reporting;
+using Uniformaly.Research.Settings;
 using Uniformaly.Research.Visualization;
 
 namespace Uniformaly.Research.Evaluation;
@@ -21,14 +22,15 @@ public static class EvaluationWriter
 
     /// <param name="folder">The run's output folder.</param>
     /// <param name="result">What to write.</param>
-    /// <param name="settings">Written as settings.json.</param>
+    /// <param name="settings">The settings the run used, written as settings.json (<see cref="SettingsFile"/>).</param>
+    /// <param name="about">settings.json's informational part.</param>
     /// <param name="curves">Draw the curve figures (a sweep's cells draw them at the paper's setting only).</param>
-    public static void Write(string folder, EvaluationResult result, JsonObject settings, bool curves = true)
+    public static void Write(string folder, EvaluationResult result, SettingValues settings, JsonObject about, bool curves = true)
     {
         Directory.CreateDirectory(folder);
         AtomicFile.WriteAllText(Path.Combine(folder, "scores.csv"), ScoresCsv(result));
         AtomicFile.WriteAllText(Path.Combine(folder, "metrics.json"), MetricsJson(result).ToJsonString(Indented));
-        AtomicFile.WriteAllText(Path.Combine(folder, "settings.json"), settings.ToJsonString(Indented));
+        SettingsFile.Write(Path.Combine(folder, SettingsFile.FileName), settings, about);
         AtomicFile.WriteAllText(Path.Combine(folder, "metrics.md"), Table(result).ToMarkdown());
         if (curves) WriteCurves(Path.Combine(folder, "curves"), result);
     }

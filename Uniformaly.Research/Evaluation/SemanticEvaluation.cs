@@ -4,6 +4,7 @@ using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Features;
 using Uniformaly.Research.Metrics;
+using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Research.Evaluation;
@@ -16,6 +17,9 @@ public sealed record SemanticOptions
 
     public required DetectorSettings Detector { get; init; }
 
+    /// <summary>How the detector's settings are named in messages (--nn, or the file and key they came from).</summary>
+    public Func<Setting, string>? SettingNames { get; init; }
+
     public Device Device { get; init; } = Device.Cpu;
 
     public int BatchSize { get; init; } = 8;
@@ -25,21 +29,21 @@ public sealed record SemanticOptions
 }
 
 /// <summary>
-/// Semantic anomaly detection (SPEC section 12): the bank is built from the training images of the
+/// Semantic anomaly detection (docs/method.md section 12): the bank is built from the training images of the
 /// normal classes; the whole test set is scored, anomalous = any other class. Image metrics only.
 /// </summary>
-public sealed class SemanticEvaluation(SemanticDataset dataset, IPatchFeatureExtractor extractor, IProgressSink progress)
+public sealed class SemanticEvaluation(SemanticDataset dataset, IFeatureExtractor extractor, IProgressSink progress)
 {
     public CategoryResult Run(SemanticOptions options)
     {
-        options.Detector.Validate();
         TorchRuntime.EnsureAvailable(options.Device);
         var clock = Stopwatch.StartNew();
         var normal = dataset.Train.Where(s => options.NormalClasses.Contains(s.ClassIndex)).ToList();
         var train = options.LowShot is { } shots ? LowShot.Select(normal, shots, options.Detector.Seed) : normal;
         if (train.Count == 0) throw new DatasetException($"{dataset.Name}: no training images of the normal classes");
+        BankBound.Check(options.Detector, train.Count, BankBound.PatchesPerImage(dataset.ImageSize, extractor.PatchSize), options.SettingNames);
         UniformalyDetector detector;
-        using (var stage = progress.Begin($"{dataset.Name}: embedding training images", train.Count))
+        using (var stage = progress.Begin($"{dataset.Name}: extracting training features", train.Count))
             detector = UniformalyDetector.Fit(options.Detector, Features(train, true, options.BatchSize, stage), options.Device, progress: progress);
         using (detector)
         {

@@ -1,4 +1,5 @@
 using Uniformaly.Research.Checkpoints;
+using Uniformaly.Research.Detection;
 using Uniformaly.Research.Models;
 using Uniformaly.Research.Torch;
 
@@ -14,24 +15,28 @@ public static class FeatureDump
 {
     /// <summary>Runs the backbone once on <paramref name="image"/> [3, H, W] (normalized, any device).
     /// The caller disposes the tensors.</summary>
+    /// <param name="model">The backbone.</param>
+    /// <param name="image">[3, H, W], normalized.</param>
+    /// <param name="layers">L, 1-based, within the backbone's depth.</param>
+    /// <param name="attentionLayer">a, 1-based, within the backbone's depth.</param>
+    /// <param name="bpm">Smoothing kernel and threshold (the mask is binary BPM's, whatever the mode).</param>
     public static Dictionary<string, Tensor> Compute(VisionTransformer model, Tensor image, IReadOnlyList<int> layers,
-        int? attentionLayer, BackPatchAttention bpm)
+        int attentionLayer, BackPatchMasking bpm)
     {
-        var extractor = new PatchFeatureExtractor(model, layers, attentionLayer);
         using var scope = new DisposeScope();
         var batch = image.To(model.Device, DType.Float32).Unsqueeze(0);
-        using var outputs = model.Forward(batch, extractor.Layers, extractor.AttentionLayer, AttentionForm.ClsHeadMean);
-        var attention = PatchFeatureExtractor.PatchAttention(outputs.Attention!);
+        using var outputs = model.Forward(batch, layers, attentionLayer, AttentionForm.ClsHeadMean);
+        var attention = FeatureAggregator.PatchAttention(outputs.Attention!);
         var smoothed = bpm.Smooth(attention, outputs.GridHeight, outputs.GridWidth);
         var named = new Dictionary<string, Tensor>(StringComparer.Ordinal)
         {
             ["input"] = image,
-            ["patch_features"] = PatchFeatureExtractor.AverageLayers(outputs, extractor.Layers),
+            ["patch_features"] = FeatureAggregator.AverageLayers(outputs, layers),
             ["cls_attention"] = attention,
             ["bpm_smoothed"] = smoothed,
             ["bpm_mask"] = bpm.Mask(smoothed).To(DType.Float32),
         };
-        foreach (var l in extractor.Layers) named[$"block_{l}"] = outputs.Blocks[l];
+        foreach (var l in layers) named[$"block_{l}"] = outputs.Blocks[l];
         return named.ToDictionary(kv => kv.Key, kv => scope.MoveToOuter(FirstImageOnCpu(kv.Value, kv.Key == "input")), StringComparer.Ordinal);
     }
 

@@ -14,7 +14,7 @@ namespace Uniformaly.Research.Imaging;
 /// </summary>
 public sealed class ImagePreprocessor
 {
-    public ImagePreprocessor(int resize = 256, int imageSize = 224, ImageResampling resampling = ImageResampling.Pil)
+    public ImagePreprocessor(int resize, int imageSize, ImageResampling resampling = ImageResampling.Pil)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageSize);
         if (resize < imageSize)

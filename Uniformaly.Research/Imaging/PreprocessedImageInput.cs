@@ -3,12 +3,12 @@ using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Research.Imaging;
 
-/// <summary>Dataset files as the method sees them (SPEC section 1), for <see cref="DetectionEvaluation"/>:
+/// <summary>Dataset files as the method sees them (docs/method.md section 1), for <see cref="DetectionEvaluation"/>:
 /// decoding by <see cref="ImageDecoder"/>, geometry and normalization by <see cref="ImagePreprocessor"/>,
 /// PNG output by <see cref="PngWriter"/>.</summary>
 public sealed class PreprocessedImageInput(ImagePreprocessor preprocessor) : IImageInput
 {
-    public PreprocessedImageInput(int resize = 256, int imageSize = 224) : this(new ImagePreprocessor(resize, imageSize)) { }
+    public PreprocessedImageInput(int resize, int imageSize) : this(new ImagePreprocessor(resize, imageSize)) { }
 
     /// <inheritdoc/>
     public int ImageSize => preprocessor.ImageSize;

@@ -35,6 +35,20 @@ public static class Backbones
         new("ibot_vitl16", VitArchitecture.Large(16), "ibot_vitl16/checkpoint_teacher.pth", Ibot + "vitl_16_rand_mask/checkpoint_teacher.pth"),
     ];
 
+    /// <summary>Names of the form random_vits16 (random_ + a DINO backbone's suffix) build that
+    /// architecture with seeded random weights: for demos and tests without downloads.</summary>
+    public const string RandomPrefix = "random_";
+
+    /// <summary>Every name a backbone can be loaded by: the named backbones, then their random-weight forms.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+        [.. All.Select(b => b.Name), .. All.Where(b => b.Name.StartsWith("dino_", StringComparison.Ordinal)).Select(b => RandomPrefix + b.Name[5..])];
+
+    /// <summary>Whether <paramref name="name"/> asks for random weights.</summary>
+    public static bool IsRandom(string name) => name.StartsWith(RandomPrefix, StringComparison.Ordinal);
+
+    /// <summary>The architecture of one of <see cref="Names"/>, known without loading anything.</summary>
+    public static VitArchitecture ArchitectureOf(string name) => Get(IsRandom(name) ? "dino_" + name[RandomPrefix.Length..] : name).Architecture;
+
     /// <summary>The environment variable naming a weights folder.</summary>
     public const string WeightsVariable = "UNIFORMALY_WEIGHTS";
 
@@ -57,14 +71,20 @@ public static class Backbones
     /// <exception cref="ArgumentException">unknown name; the message lists the known ones.</exception>
     public static BackboneSpec Get(string name) =>
         All.FirstOrDefault(b => b.Name == name)
-        ?? throw new ArgumentException($"unknown backbone '{name}'; known: {string.Join(", ", All.Select(b => b.Name))}", nameof(name));
+        ?? throw new ArgumentException($"unknown backbone '{name}'; known: {string.Join(", ", All.Select(b => b.Name))}");
 
     /// <summary>The file of <paramref name="spec"/>: the first of <see cref="WeightsFolders"/> that has it.</summary>
     /// <exception cref="FileNotFoundException">in none of them; the message names every place looked in and the URL.</exception>
-    public static string WeightsPath(BackboneSpec spec, string? weightsFolder = null)
+    public static string WeightsPath(BackboneSpec spec, string? weightsFolder = null) => Locate(spec, weightsFolder).File;
+
+    /// <summary>The first of <see cref="WeightsFolders"/> that has <paramref name="spec"/>'s file, and that file.</summary>
+    /// <exception cref="FileNotFoundException">in none of them; the message names every place looked in and the URL.</exception>
+    public static (string Folder, string File) Locate(BackboneSpec spec, string? weightsFolder = null)
     {
-        var places = WeightsFolders(weightsFolder).Select(folder => Path.Combine(folder, spec.WeightsFile)).ToList();
-        return places.FirstOrDefault(File.Exists) ?? throw new FileNotFoundException(
+        var folders = WeightsFolders(weightsFolder);
+        var places = folders.Select(folder => Path.Combine(folder, spec.WeightsFile)).ToList();
+        var found = places.FindIndex(File.Exists);
+        return found >= 0 ? (folders[found], places[found]) : throw new FileNotFoundException(
             $"weights of backbone '{spec.Name}' not found; looked for {string.Join(", ", places)}. Download {spec.Url} to one of these " +
             $"(or into the folder given by --weights or ${WeightsVariable}; see weights/README.md)", places[0]);
     }

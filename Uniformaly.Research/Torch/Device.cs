@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Uniformaly.Research.Torch;
 
 public enum DeviceType { Cpu = 0, Cuda = 1 }
@@ -12,14 +14,22 @@ public readonly record struct Device(DeviceType Type, int Index)
     public bool IsCuda => Type == DeviceType.Cuda;
 
     /// <summary>Parses "cpu", "cuda" or "cuda:N".</summary>
-    public static Device Parse(string text)
+    public static Device Parse(string text) =>
+        TryParse(text, out var device) ? device : throw new ArgumentException($"unknown device '{text}': expected cpu, cuda or cuda:N");
+
+    /// <summary>Reads "cpu", "cuda" or "cuda:N" (any case); false for anything else.</summary>
+    public static bool TryParse(string text, out Device device)
     {
         var s = text.Trim().ToLowerInvariant();
-        if (s == "cpu") return Cpu;
-        if (s == "cuda") return Cuda(0);
-        if (s.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(s.AsSpan(5), out var index) && index >= 0)
-            return Cuda(index);
-        throw new ArgumentException($"unknown device '{text}': expected cpu, cuda or cuda:N");
+        (var ok, device) = s switch
+        {
+            "cpu" => (true, Cpu),
+            "cuda" => (true, Cuda(0)),
+            _ when s.StartsWith("cuda:", StringComparison.Ordinal)
+                && int.TryParse(s.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var index) => (true, Cuda(index)),
+            _ => (false, Cpu),
+        };
+        return ok;
     }
 
     public override string ToString() => Type == DeviceType.Cpu ? "cpu" : $"cuda:{Index}";

@@ -152,7 +152,7 @@ if wants knn; then
     name="knn_M${m}_D${d}_Q${q}_${p}"
     if have_app; then
       run_step "$name" "$knn_cap" "$app" bench knn --bank "$m" --dim "$d" --queries "$q" --nn 1 --device "$device" \
-        --precision "$p" --repeats "$repeats" --warmup 1 "${thread_args[@]}" --json
+        --knn-precision "$p" --repeats "$repeats" --warmup 1 "${thread_args[@]}" --json
     else skip_step "$name" "no app or no native build"; fi
   done; done; done; done
 fi
@@ -170,7 +170,7 @@ if wants vit; then
     # B/8 at batch 32 is 32 x 785 tokens a forward: on a CPU that is minutes a call, so the CPU run keeps batch 1.
     if [ "$device" = cpu ] && [ "$patch" = 8 ] && [ "$b" -gt 1 ]; then skip_step "$name" "too slow on a CPU"; continue; fi
     if have_app; then
-      run_step "$name" "$vit_cap" "$app" bench vit --arch "$arch" --patch "$patch" --batch "$b" --device "$device" \
+      run_step "$name" "$vit_cap" "$app" bench vit --arch "$arch" --patch "$patch" --batch-size "$b" --device "$device" \
         --repeats "$repeats" --warmup 1 "${thread_args[@]}" --json
     else skip_step "$name" "no app or no native build"; fi
   done; done

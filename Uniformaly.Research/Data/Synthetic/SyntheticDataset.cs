@@ -28,9 +28,12 @@ public sealed record SyntheticDatasetOptions
 /// </summary>
 public static class SyntheticDataset
 {
+    /// <summary>The smallest image side the painter draws.</summary>
+    public const int MinSize = 32;
+
     public static void Write(string root, SyntheticDatasetOptions options)
     {
-        if (options.Size < 32) throw new ArgumentOutOfRangeException(nameof(options), options.Size, "synthetic images must be at least 32 px");
+        if (options.Size < MinSize) throw new ArgumentOutOfRangeException(nameof(options), options.Size, $"synthetic images must be at least {MinSize} px");
         foreach (var category in options.Categories)
         {
             // One generator per category, so adding a category leaves the others unchanged.

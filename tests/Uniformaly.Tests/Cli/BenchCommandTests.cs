@@ -28,7 +28,7 @@ public sealed class BenchCommandTests
     [Category("Slow")]
     public void BenchKnn_Bf16_ReportsTheQueriesSearchedAgain()
     {
-        var (code, output, error) = CliRunner.Run("bench", "knn", "--bank", "4096", "--queries", "64", "--dim", "64", "--precision", "bf16", "--repeats", "3", "--json");
+        var (code, output, error) = CliRunner.Run("bench", "knn", "--bank", "4096", "--queries", "64", "--dim", "64", "--knn-precision", "bf16", "--repeats", "3", "--json");
         Assert.That(code, Is.EqualTo(0), error);
         using var json = JsonDocument.Parse(output);
         Assert.That(json.RootElement.GetProperty("implementation").GetString(), Does.Contain("CertifiedBFloat16"));
@@ -44,17 +44,20 @@ public sealed class BenchCommandTests
         using var json = JsonDocument.Parse(output);
         Assert.That(json.RootElement.GetProperty("implementation").GetString(), Does.Contain("streamed from the host"));
         Assert.That(json.RootElement.GetProperty("chunk_rows").GetInt64(), Is.EqualTo(700));
-        (code, _, error) = CliRunner.Run("bench", "knn", "--bank", "64", "--queries", "4", "--dim", "8", "--bank-on-host", "--precision", "bf16");
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(error, Does.Contain("float32 only"));
+        (code, _, error) = CliRunner.Run("bench", "knn", "--bank", "64", "--queries", "4", "--dim", "8", "--bank-on-host", "--knn-precision", "bf16");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("--bank-on-host searches in float32 only: leave out --knn-precision bf16"));
     }
 
     [Test]
     public void BenchKnn_BadPrecision_FailsWithAMessage()
     {
-        var (code, _, error) = CliRunner.Run("bench", "knn", "--bank", "64", "--queries", "4", "--dim", "8", "--precision", "int4");
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(error, Does.Contain("--precision"));
+        var (code, _, error) = CliRunner.Run("bench", "knn", "--bank", "64", "--queries", "4", "--dim", "8", "--knn-precision", "int4");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("--knn-precision: 'int4' is not one of float32 or bf16"));
+        (code, _, error) = CliRunner.Run("bench", "knn", "--precision", "bf16");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("did you mean --knn-precision instead of --precision?"));
     }
 
     [Test]
@@ -70,7 +73,7 @@ public sealed class BenchCommandTests
     [Category("Slow")]
     public void BenchVit_PrintsTheMedianSecondsPerImage()
     {
-        var (code, output, error) = CliRunner.Run("bench", "vit", "--arch", "vit_small", "--patch", "16", "--imagesize", "32", "--batch", "2", "--repeats", "3", "--json");
+        var (code, output, error) = CliRunner.Run("bench", "vit", "--arch", "vit_small", "--patch", "16", "--imagesize", "32", "--batch-size", "2", "--repeats", "3", "--json");
         Assert.That(code, Is.EqualTo(0), error);
         using var json = JsonDocument.Parse(output);
         var root = json.RootElement;
@@ -85,7 +88,7 @@ public sealed class BenchCommandTests
     [Category("Slow")]
     public void BenchVit_Patch8_ReportsTheArchitectureAndBatch()
     {
-        var (code, output, error) = CliRunner.Run("bench", "vit", "--arch", "vit_small", "--patch", "8", "--imagesize", "32", "--batch", "3", "--repeats", "1", "--warmup", "0", "--json");
+        var (code, output, error) = CliRunner.Run("bench", "vit", "--arch", "vit_small", "--patch", "8", "--imagesize", "32", "--batch-size", "3", "--repeats", "1", "--warmup", "0", "--json");
         Assert.That(code, Is.EqualTo(0), error);
         using var json = JsonDocument.Parse(output);
         var root = json.RootElement;
@@ -95,16 +98,16 @@ public sealed class BenchCommandTests
         Assert.That(root.GetProperty("seconds_per_image").GetDouble(), Is.GreaterThan(0).And.LessThan(60));
     }
 
-    [TestCase("--patch", "7", "--patch must be 8 or 16")]
-    [TestCase("--batch", "0", "--batch must be at least 1")]
-    [TestCase("--imagesize", "40", "--imagesize must be a positive multiple of --patch 16")]
-    [TestCase("--repeats", "0", "--repeats must be at least 1")]
+    [TestCase("--patch", "7", "--patch: '7' is not one of 8 or 16")]
+    [TestCase("--batch-size", "0", "--batch-size: '0' is not a whole number from 1 to 4096")]
+    [TestCase("--imagesize", "40", "--imagesize: 40 is not a multiple of --patch 16")]
+    [TestCase("--repeats", "0", "--repeats: '0' is not a whole number from 1 to 2147483647")]
     public void BenchVit_OutOfRangeOption_FailsWithAMessage(string option, string value, string message)
     {
         // A 32-pixel input keeps the cases that would run cheap; --imagesize replaces it.
         string[] size = option == "--imagesize" ? [] : ["--imagesize", "32"];
         var (code, _, error) = CliRunner.Run(["bench", "vit", "--arch", "vit_small", .. size, option, value]);
-        Assert.That(code, Is.EqualTo(1));
+        Assert.That(code, Is.EqualTo(2));
         Assert.That(error, Does.Contain(message));
     }
 
@@ -112,8 +115,8 @@ public sealed class BenchCommandTests
     public void BenchVit_UnknownArchitecture_FailsWithAMessage()
     {
         var (code, _, error) = CliRunner.Run("bench", "vit", "--arch", "vit_huge", "--imagesize", "32");
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(error, Does.Contain("--arch"));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("--arch: 'vit_huge' is not one of vit_small, vit_base or vit_large"));
     }
 }
 

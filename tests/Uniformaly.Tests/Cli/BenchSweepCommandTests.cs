@@ -28,7 +28,7 @@ public sealed class BenchSweepCommandTests
     public void BenchSweep_TooManyPoints_FailsWithAMessage()
     {
         var (code, _, error) = CliRunner.Run("bench", "sweep", "--points", "8");
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(error, Does.Contain("--points must be 1..7"));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("--points: '8' is not a whole number from 1 to 7"));
     }
 }

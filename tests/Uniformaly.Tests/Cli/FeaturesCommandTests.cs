@@ -44,19 +44,19 @@ public sealed class FeaturesCommandTests
         Assert.That(Directory.GetFiles(Path.GetDirectoryName(output)!), Has.Length.EqualTo(1), "no temporary file is left");
     }
 
-    [TestCase("--kernel", "4", "--kernel")]
-    [TestCase("--threshold", "1", "--threshold")]
-    [TestCase("--threshold", "-0.5", "--threshold")]
-    [TestCase("--layers", "0-3", "--layers")]
-    [TestCase("--layers", "2-9", "outside 1..4")]
-    [TestCase("--attention-layer", "7", "--attention-layer")]
+    [TestCase("--kernel", "4", "--kernel: '4' is not an odd whole number")]
+    [TestCase("--threshold", "1", "--threshold: '1' is not a number in [0, 1)")]
+    [TestCase("--threshold", "-0.5", "--threshold: '-0.5' is not a number in [0, 1)")]
+    [TestCase("--layers", "0-3", "--layers: '0-3' is not 1-based block numbers")]
+    [TestCase("--layers", "2-9", "--layers: blocks 5-9 do not exist: the backbone has 4 blocks, numbered 1-4")]
+    [TestCase("--attention-layer", "7", "--attention-layer: block 7 does not exist: the backbone has 4 blocks")]
     public void Features_RejectsBadSettingsWithAMessageNamingThem(string option, string value, string expected)
     {
         using var folder = new TempFolder();
         var output = Path.Combine(folder.Path, "features.safetensors");
         string[] layers = option == "--layers" ? [] : ["--layers", "2-4"];
         var (code, _, stderr) = Features(output, ["--checkpoint", VitFixtures.ModelA, "--resize", "64", "--imagesize", "64", .. layers, option, value]);
-        Assert.That(code, Is.EqualTo(1));
+        Assert.That(code, Is.EqualTo(2));
         Assert.That(stderr, Does.Contain(expected));
         Assert.That(File.Exists(output), Is.False);
     }
@@ -67,8 +67,21 @@ public sealed class FeaturesCommandTests
         using var folder = new TempFolder();
         var output = Path.Combine(folder.Path, "features.safetensors");
         var (code, _, stderr) = Features(output, "--checkpoint", VitFixtures.ModelA, "--backbone", "dino_vitb8");
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(stderr, Does.Contain("exactly one of --backbone and --checkpoint"));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("--backbone and --checkpoint exclude each other"));
+    }
+
+    /// <summary>random_* backbones work here as everywhere: the architecture with seeded random weights.</summary>
+    [Test]
+    public void Features_TakesARandomBackbone()
+    {
+        using var folder = new TempFolder();
+        var output = Path.Combine(folder.Path, "features.safetensors");
+        var (code, stdout, stderr) = Features(output, "--backbone", "random_vits16", "--layers", "1-2", "--resize", "32", "--imagesize", "32");
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("layers 1-2").And.Contain("4 patches"));
+        using var written = SafeTensors.Read(output);
+        Assert.That(written["patch_features"].Shape, Is.EqualTo(new long[] { 4, 384 }));
     }
 
     [Test]

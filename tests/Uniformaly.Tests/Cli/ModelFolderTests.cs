@@ -3,7 +3,8 @@ using System.Text.Json;
 using NUnit.Framework;
 using Uniformaly.Research.Checkpoints;
 using Uniformaly.Research.Data.Synthetic;
-using Uniformaly.Research.Detector;
+using Uniformaly.Research.Features;
+using Uniformaly.Research.Settings;
 using Uniformaly.Research.Models;
 using Uniformaly.Research.Torch;
 using Uniformaly.Tests.Parity;
@@ -121,13 +122,13 @@ public sealed class ModelFolderTests
         WriteRandom(spec.Architecture, file, seed: 1);
         var settings = new DetectorSettings { Backbone = spec.Name, Layers = [1, 2], Resize = 32, ImageSize = 32 };
         CheckpointRecord record;
-        using (var backend = DetectorBackend.Create(settings, Device.Cpu, weights.Path)) record = backend.Record()!;
+        using (var extractor = FeatureExtractor.Create(settings, Device.Cpu, weights.Path)) record = extractor.Record()!;
         Assert.That(record.File, Is.EqualTo(file));
         Assert.That(record.Sha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)))));
-        using (DetectorBackend.Create(settings, Device.Cpu, weights.Path, expected: record)) { }
+        using (FeatureExtractor.Create(settings, Device.Cpu, weights.Path, expected: record)) { }
 
         WriteRandom(spec.Architecture, file, seed: 2);
-        var e = Assert.Throws<InvalidDataException>(() => DetectorBackend.Create(settings, Device.Cpu, weights.Path, expected: record))!;
+        var e = Assert.Throws<InvalidDataException>(() => FeatureExtractor.Create(settings, Device.Cpu, weights.Path, expected: record))!;
         Assert.That(e.Message, Does.Contain(file).And.Contain($"expected sha256 {record.Sha256}"));
     }
 
@@ -145,6 +146,42 @@ public sealed class ModelFolderTests
 
     /// <summary>Writes <paramref name="from"/>'s tensors with those whose names end in <paramref name="suffix"/>
     /// scaled by <paramref name="factor"/>: same shape, other weights.</summary>
+    /// <summary>A hand-edited settings.json is refused naming the file and the key, in the setting's words.</summary>
+    [TestCase("kernel", "8", "kernel: '8' is not an odd whole number from 1 to 99")]
+    [TestCase("seed", "99999999999999", "seed: '99999999999999' is not a whole number from 0 to 2147483647")]
+    [TestCase("resize", "99999999", "resize: '99999999' is not a whole number from 1 to 8192")]
+    [TestCase("layers", "[1, 99]", "layers: block 99 does not exist: the backbone has 3 blocks")]
+    [TestCase("colour", "\"blue\"", "unknown setting 'colour'")]
+    public void ATamperedSettingsFile_IsRefusedNamingFileAndKey(string key, string json, string message)
+    {
+        using var temp = new TempFolder();
+        var (model, _) = Fit(temp);
+        var path = Path.Combine(model, "settings.json");
+        var settings = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        settings[key] = System.Text.Json.Nodes.JsonNode.Parse(json);
+        File.WriteAllText(path, settings.ToJsonString());
+        var (code, _, error) = Predict(model);
+        Assert.That(code, Is.EqualTo(1), "a damaged model folder is a failure of the data, not of the command line");
+        Assert.That(error, Does.Contain($"{path}: {message}").And.Contain("fit the model again"));
+        Assert.That(error, Does.Not.Contain("System.").And.Not.Contain("Arithmetic"));
+    }
+
+    /// <summary>Model folders of earlier versions spelled settings in snake_case: refused, saying to fit again.</summary>
+    [Test]
+    public void AnOlderSettingsFile_IsRefusedWithAClearMessage()
+    {
+        using var temp = new TempFolder();
+        var (model, _) = Fit(temp);
+        File.WriteAllText(Path.Combine(model, "settings.json"), """
+            {"backbone": null, "checkpoint": "/x.pth", "layers": [1, 2, 3], "attention_layer": null, "kernel": 3, "threshold": 0.1,
+             "masking": "Binary", "top_k": 0.05, "nearest_neighbours": 1, "knn_precision": "Float32", "sampler": "Identity",
+             "sampler_ratio": 0.1, "seed": 0, "resize": 64, "image_size": 64}
+            """);
+        var (code, _, error) = Predict(model);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("was written by an earlier uniformaly").And.Contain("fit the model again"));
+    }
+
     private static void WriteScaledCopy(string from, string to, string suffix, double factor)
     {
         using var scope = new DisposeScope();

@@ -71,7 +71,7 @@ public sealed class ResultFolderCommandTests
 
         (code, _, error) = CliRunner.Run(["cluster", "--dataset", "folder", "--data-root", Data, "--categories", "synth_texture", "--out", output.Path, .. Model]);
         Assert.That(code, Is.EqualTo(0), error);
-        Assert.That(Snapshot(output.Path).Keys, Is.EquivalentTo(new[] { "clusters.csv", "clustering.json", "clustering.md", "synth_texture_clusters.png", "synth_texture_clusters.svg" }),
+        Assert.That(Snapshot(output.Path).Keys, Is.EquivalentTo(new[] { "clusters.csv", "clustering.json", "clustering.md", "settings.json", "synth_texture_clusters.png", "synth_texture_clusters.svg" }),
             "no scatter plot of the previous run's other category");
     }
 
@@ -109,22 +109,23 @@ public sealed class ResultFolderCommandTests
     public void FailingReproduction_KeepsItsFinishedCells_AndThePreviousReport()
     {
         using var output = new TempFolder();
-        var (code, _, error) = Reproduce(output.Path, "[3, 5]");
+        var (code, _, error) = Reproduce(output.Path, "[1, 2]");
         Assert.That(code, Is.EqualTo(0), error);
         var folder = Path.Combine(output.Path, "mine");
         var report = File.ReadAllText(Path.Combine(folder, "README.md"));
-        Assert.That(report, Does.Contain("| 5 |"));
+        Assert.That(report, Does.Contain("| 2 |"));
 
-        // Point 7 is computed and published as a cell; point 4 then fails, so the report is not replaced.
-        (code, _, error) = Reproduce(output.Path, "[3, 7, 4]");
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(error, Does.Contain("--kernel must be odd"));
+        // Point 3 is computed and published as a cell; point 99999 then fails (more neighbours than the
+        // bank can hold, found when its cell starts), so the report is not replaced.
+        (code, _, error) = Reproduce(output.Path, "[1, 3, 99999]");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("mine.yaml: sweep: nn: 99999 neighbours, but the memory bank holds at most"));
         Assert.That(File.ReadAllText(Path.Combine(folder, "README.md")), Is.EqualTo(report));
-        Assert.That(File.Exists(Path.Combine(folder, "cells", "synth", "kernel_7", "cell.json")), "a finished cell is kept for the next run");
+        Assert.That(File.Exists(Path.Combine(folder, "cells", "synth", "nn_3", "cell.json")), "a finished cell is kept for the next run");
 
-        (code, _, error) = Reproduce(output.Path, "[3, 7]");
+        (code, _, error) = Reproduce(output.Path, "[1, 3]");
         Assert.That(code, Is.EqualTo(0), error);
-        Assert.That(error, Does.Contain("synth kernel=7 already done"));
+        Assert.That(error, Does.Contain("synth nn=3 already done"));
     }
 
     [Test]
@@ -196,10 +197,10 @@ public sealed class ResultFolderCommandTests
     }
 
     /// <summary>A kernel-size sweep named "mine" over the synthetic data.</summary>
-    private static (int Code, string Out, string Error) Reproduce(string output, string kernels)
+    private static (int Code, string Out, string Error) Reproduce(string output, string neighbours)
     {
         var yaml = Path.Combine(output, "mine.yaml");
-        File.WriteAllText(yaml, $"name: mine\ntitle: kernel sizes\nbackbone: dino_vitb8\nsweep: {{parameter: kernel, values: {kernels}}}\n" +
+        File.WriteAllText(yaml, $"name: mine\ntitle: neighbours\nbackbone: dino_vitb8\nsweep: {{parameter: nn, values: {neighbours}}}\n" +
             "tasks:\n  - {name: synth, data: mvtec, metrics: [image_auroc]}\n");
         return CliRunner.Run(["reproduce", yaml, "--data-root", _root.Path, "--categories", "synth_object", "--out", output, "--no-cache", .. Reproduction.StandIns.TinyModel]);
     }

@@ -65,7 +65,8 @@ public sealed class RunCommandTests
             Assert.That(overall.GetProperty(name).GetDouble(), Is.EqualTo(new[] { "synth_object", "synth_texture" }
                 .Average(c => metrics.RootElement.GetProperty("categories").GetProperty(c).GetProperty(name).GetDouble())), $"overall {name} is the mean");
         using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(output.Path, "settings.json")));
-        Assert.That(settings.RootElement.GetProperty("detector").GetProperty("layers").GetArrayLength(), Is.EqualTo(3));
+        Assert.That(settings.RootElement.GetProperty("layers").GetString(), Is.EqualTo("1-3"));
+        Assert.That(settings.RootElement.GetProperty("about").GetProperty("uniformaly").GetString(), Is.EqualTo(Research.Common.ToolkitVersion.Text));
         Assert.That(Directory.GetFiles(Path.Combine(output.Path, "maps"), "*.png", SearchOption.AllDirectories), Has.Length.EqualTo(12));
         var curves = Path.Combine(output.Path, "curves");
         Visualization.FigureFiles.AssertReadable(Path.Combine(curves, "synth_texture_roc"), 560, 500,
@@ -96,14 +97,14 @@ public sealed class RunCommandTests
     {
         using var output = new TempFolder();
         var config = Path.Combine(output.Path, "run.yaml");
-        File.WriteAllText(config, $"dataset: folder\ndata-root: {_data.Path}\ncategories: [synth_texture]\nkernel: 5\nsoft: true\n");
+        File.WriteAllText(config, $"dataset: folder\ndata-root: {_data.Path}\ncategories: [synth_texture]\nkernel: 5\nbpm: soft\n");
         var (code, _, error) = CliRunner.Run(["run", "--config", config, "--out", Path.Combine(output.Path, "r"), .. Model]);
         Assert.That(code, Is.EqualTo(0), error);
         using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(output.Path, "r", "settings.json")));
-        var detector = settings.RootElement.GetProperty("detector");
-        Assert.That(detector.GetProperty("kernel").GetInt32(), Is.EqualTo(3), "--kernel 3 on the command line beats kernel: 5");
-        Assert.That(detector.GetProperty("masking").GetString(), Is.EqualTo("Soft"), "from the file");
-        Assert.That(settings.RootElement.GetProperty("categories").GetString(), Is.EqualTo("synth_texture"));
+        var root = settings.RootElement;
+        Assert.That(root.GetProperty("kernel").GetInt32(), Is.EqualTo(3), "--kernel 3 on the command line beats kernel: 5");
+        Assert.That(root.GetProperty("bpm").GetString(), Is.EqualTo("soft"), "from the file");
+        Assert.That(root.GetProperty("categories").GetString(), Is.EqualTo("synth_texture"));
     }
 
     [Test]
@@ -113,8 +114,8 @@ public sealed class RunCommandTests
         var config = Path.Combine(output.Path, "bad.yaml");
         File.WriteAllText(config, "colour: blue\n");
         var (code, _, error) = CliRunner.Run("run", "--config", config, "--data-root", _data.Path, "--out", output.Path);
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(error, Does.Contain("unknown setting 'colour'").And.Contain(config));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain($"{config}: colour (line 1): 'colour' is not a setting of `uniformaly run`"));
     }
 
     [Test]
@@ -173,11 +174,13 @@ public sealed class RunCommandTests
         Assert.That(error, Does.Contain("000_mask.png").And.Contain("000.png"));
     }
 
-    [TestCase("--topk", "1.5", "--topk must be in (0, 1]")]
-    [TestCase("--kernel", "4", "--kernel must be odd")]
-    [TestCase("--sampler", "magic", "unknown sampler 'magic'")]
-    [TestCase("--knn-precision", "int8", "--knn-precision must be float32 or bf16, got 'int8'")]
-    [TestCase("--layers", "2-9", "--layers: 4,5,6,7,8,9 outside 1..3")]
+    [TestCase("--topk", "1.5", "--topk: '1.5' is not a number in (0, 1]")]
+    [TestCase("--kernel", "4", "--kernel: '4' is not an odd whole number from 1 to 99")]
+    [TestCase("--sampler", "magic", "--sampler: 'magic' is not one of identity, random or coreset")]
+    [TestCase("--knn-precision", "int8", "--knn-precision: 'int8' is not one of float32 or bf16")]
+    [TestCase("--layers", "2-9", "--layers: blocks 4-9 do not exist: the backbone has 3 blocks, numbered 1-3 (ViT D=128 depth=3")]
+    [TestCase("--nn", "100000", "--nn: 100000 neighbours, but the memory bank holds at most 32 patches (4 training images x 16 patches x sampler-ratio 0.5); give at most 32")]
+    [TestCase("--imagesize", "80", "--imagesize: 80 is larger than the resized image (--resize: 64); the crop is cut from it")]
     public void BadOptions_AreNamed(string option, string value, string message)
     {
         using var output = new TempFolder();
@@ -185,8 +188,9 @@ public sealed class RunCommandTests
         var at = args.IndexOf(option);
         if (at >= 0) args.RemoveRange(at, 2);
         var (code, _, error) = CliRunner.Run(["run", "--dataset", "folder", "--data-root", _data.Path, "--out", output.Path, .. args, option, value]);
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(error, Does.Contain(message));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain($"error: {message}").And.EndWith("\nRun 'uniformaly run --help' for the options.\n"), "the error, then where the options are described");
+        Assert.That(File.Exists(Path.Combine(output.Path, "metrics.json")), Is.False);
     }
 
     [Test]

@@ -69,14 +69,14 @@ public sealed class SemanticRunTests
     [TestCase("--normal", "11", "out of range")]
     [TestCase("--normal", "unicorn", "unknown class 'unicorn'")]
     [TestCase("--normal", "0,1,2,3,4,5,6,7,8,9", "all 10 classes are normal")]
-    [TestCase("--normal-split", "F", "unknown split 'F'")]
+    [TestCase("--normal-split", "F", "--normal-split: 'F' is not one of A, B, C, D or E")]
     public void BadNormalSelections_AreNamed(string option, string value, string message)
     {
         using var root = new TempFolder();
         using var output = new TempFolder();
         SyntheticSemantic.WriteCifar(root.Path, cifar100: false, trainPerClass: 1, testPerClass: 1);
         var (code, _, error) = CliRunner.Run(["run", "--dataset", "cifar10", "--data-root", root.Path, option, value, "--out", output.Path, .. Model]);
-        Assert.That(code, Is.EqualTo(1));
+        Assert.That(code, Is.EqualTo(2));
         Assert.That(error, Does.Contain(message));
     }
 
@@ -100,7 +100,7 @@ public sealed class SemanticRunTests
         using var output = new TempFolder();
         SyntheticSemantic.WriteCifar(root.Path, cifar100: false, trainPerClass: 1, testPerClass: 1);
         var (code, _, error) = CliRunner.Run(["run", "--dataset", "cifar10", "--data-root", root.Path, "--out", output.Path, .. Model]);
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(error, Does.Contain("--normal"));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("--dataset cifar10 needs exactly one of --normal and --normal-split"));
     }
 }

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 
 namespace Uniformaly.Tests.Data;
@@ -67,9 +68,9 @@ public sealed class CifarAndImageFolderTests
     public void NormalClasses_ParsesIndicesAndNames()
     {
         var names = CifarBinary.Cifar10Classes;
-        Assert.That(NormalClasses.Parse("3", names), Is.EqualTo(new[] { 3 }));
-        Assert.That(NormalClasses.Parse("4,0, 2", names), Is.EqualTo(new[] { 0, 2, 4 }));
-        Assert.That(NormalClasses.Parse("cat,Dog", names), Is.EqualTo(new[] { 3, 5 }));
+        Assert.That(NormalClasses.Parse("3", names, "--normal"), Is.EqualTo(new[] { 3 }));
+        Assert.That(NormalClasses.Parse("4,0, 2", names, "--normal"), Is.EqualTo(new[] { 0, 2, 4 }));
+        Assert.That(NormalClasses.Parse("cat,Dog", names, "--normal"), Is.EqualTo(new[] { 3, 5 }));
     }
 
     [TestCase("10", "out of range")]
@@ -78,7 +79,7 @@ public sealed class CifarAndImageFolderTests
     [TestCase(",", "no class given")]
     public void NormalClasses_RejectsBadSelections(string selection, string message)
     {
-        var e = Assert.Throws<ArgumentException>(() => NormalClasses.Parse(selection, CifarBinary.Cifar10Classes));
-        Assert.That(e!.Message, Does.Contain(message));
+        var e = Assert.Throws<SettingException>(() => NormalClasses.Parse(selection, CifarBinary.Cifar10Classes, "--normal"));
+        Assert.That(e!.Message, Does.StartWith("--normal: ").And.Contain(message));
     }
 }

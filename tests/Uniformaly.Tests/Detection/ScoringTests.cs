@@ -5,7 +5,7 @@ using Uniformaly.Tests.Torch;
 
 namespace Uniformaly.Tests.Detection;
 
-/// <summary>Back Patch Masking of test scores (SPEC section 5) and top k-ratio image scores (section 8).</summary>
+/// <summary>Back Patch Masking of test scores (docs/method.md section 5) and top k-ratio image scores (section 8).</summary>
 public sealed class ScoringTests
 {
     [TestCase(BackPatchMaskingMode.Off, "off")]
@@ -14,7 +14,7 @@ public sealed class ScoringTests
     public void Masking_MatchesTheReference(BackPatchMaskingMode mode, string name)
     {
         using var scope = new DisposeScope();
-        var masked = BackPatchMasking.ApplyToScores(DetectionFixtures.Load("topk_scores"), DetectionFixtures.Load("topk_attention"), mode);
+        var masked = new BackPatchMasking(mode, 7, 0.1).Apply(DetectionFixtures.Load("topk_scores"), DetectionFixtures.Load("topk_attention"));
         TensorAssert.Values(masked, [3, 196], DetectionFixtures.Floats($"topk_masked_{name}"), Tolerances.Product);
     }
 
@@ -64,7 +64,7 @@ public sealed class ScoringTests
         using var result = new TopKRatioScorer(0.5).Score(scores);
         TensorAssert.Longs(result.PatchIndices, [2, 2], [1, 2, 0, 2]);
         TensorAssert.Values(result.ClusteringFeatures(features), [2, 2], [15f, 16f, 3f, 4f]);
-        using var all = new TopKRatioScorer(selector: PatchSelector.All).Score(scores);
+        using var all = new TopKRatioScorer(1, PatchSelector.All).Score(scores);
         TensorAssert.Values(all.ClusteringFeatures(features), [2, 2], [15f, 16f, 4f, 5f]);
         Assert.That(() => result.ClusteringFeatures(Tensor.Zeros([3, 4, 2])), Throws.ArgumentException.With.Property("ParamName").EqualTo("patchFeatures"));
     }
@@ -73,7 +73,7 @@ public sealed class ScoringTests
     public void AllSelector_ChoosesEveryPatchInOrder()
     {
         using var scope = new DisposeScope();
-        using var result = new TopKRatioScorer(selector: PatchSelector.All).Score(Tensor.Zeros([2, 4]));
+        using var result = new TopKRatioScorer(1, PatchSelector.All).Score(Tensor.Zeros([2, 4]));
         TensorAssert.Longs(result.PatchIndices, [2, 4], [0, 1, 2, 3, 0, 1, 2, 3]);
     }
 
@@ -89,23 +89,12 @@ public sealed class ScoringTests
         Assert.That(new TopKRatioScorer(k).PatchCount(patches), Is.EqualTo(expected));
     }
 
-    [TestCase(0.0)]
-    [TestCase(-0.1)]
-    [TestCase(1.01)]
-    [TestCase(double.NaN)]
-    public void Ratio_OutsideZeroOne_IsRejectedNamingK(double k)
-    {
-        Assert.That(() => new TopKRatioScorer(k), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("k"));
-    }
-
     [Test]
-    public void Masking_WithoutAttention_IsRejected()
+    public void Masking_WithAttentionOfAnotherShape_IsRejected()
     {
         using var scope = new DisposeScope();
-        Assert.That(() => BackPatchMasking.ApplyToScores(Tensor.Zeros([1, 4]), null, BackPatchMaskingMode.Binary),
-            Throws.ArgumentNullException.With.Property("ParamName").EqualTo("attention"));
-        Assert.That(() => BackPatchMasking.ApplyToScores(Tensor.Zeros([1, 4]), Tensor.Zeros([1, 5]), BackPatchMaskingMode.Soft),
-            Throws.ArgumentException.With.Property("ParamName").EqualTo("attention"));
+        Assert.That(() => new BackPatchMasking(BackPatchMaskingMode.Soft, 7, 0.1).Apply(Tensor.Zeros([1, 4]), Tensor.Zeros([1, 5])),
+            Throws.ArgumentException.With.Message.Contains("must have the shape of the scores"));
     }
 
     [Test]
@@ -113,8 +102,8 @@ public sealed class ScoringTests
     {
         using var scope = new DisposeScope();
         var attention = Tensor.FromArray([0f, 0.05f, 0.1f, 0.2f, 1f], 1, 5);
-        TensorAssert.Bools(BackPatchMasking.TrainingKeep(attention, BackPatchMaskingMode.Binary), [1, 5], [false, false, false, true, true]);
-        TensorAssert.Bools(BackPatchMasking.TrainingKeep(attention, BackPatchMaskingMode.Soft), [1, 5], [false, true, true, true, true]);
-        TensorAssert.Bools(BackPatchMasking.TrainingKeep(attention, BackPatchMaskingMode.Off), [1, 5], [true, true, true, true, true]);
+        TensorAssert.Bools(new BackPatchMasking(BackPatchMaskingMode.Binary, 7, 0.1).Keep(attention), [1, 5], [false, false, false, true, true]);
+        TensorAssert.Bools(new BackPatchMasking(BackPatchMaskingMode.Soft, 7, 0.1).Keep(attention), [1, 5], [false, true, true, true, true]);
+        TensorAssert.Bools(new BackPatchMasking(BackPatchMaskingMode.Off, 7, 0.1).Keep(attention), [1, 5], [true, true, true, true, true]);
     }
 }

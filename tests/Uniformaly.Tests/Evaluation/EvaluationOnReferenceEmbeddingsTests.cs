@@ -5,6 +5,7 @@ using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Evaluation;
+using Uniformaly.Research.Settings;
 using Uniformaly.Tests.Parity;
 
 namespace Uniformaly.Tests.Evaluation;
@@ -31,7 +32,7 @@ public sealed class EvaluationOnReferenceEmbeddingsTests
             OutputFolder = output.Path,
         };
         var result = new DetectionEvaluation(source, source, NullProgress.Instance).Run(options);
-        EvaluationWriter.Write(output.Path, result, new JsonObject { ["data_root"] = options.DataRoot });
+        EvaluationWriter.Write(output.Path, result, options.Detector.WriteTo(new SettingValues([])), SettingsFile.About("test"));
 
         var expected = ParityFixture.Summary().GetProperty("settings").GetProperty("binary_nn1");
         var tile = result.Categories.Single();

@@ -9,14 +9,17 @@ namespace Uniformaly.Tests.Evaluation;
 
 /// <summary>
 /// Stands in for image decoding and the backbone: each "image" is a tensor filled with its
-/// index in the reference (train first, then test), which the embedder maps back to the
+/// index in the reference (train first, then test), which the extractor maps back to the
 /// reference's embedding rows; masks are the reference's.
 /// </summary>
-public sealed class ReferenceEmbeddings(Research.Checkpoints.StateDict reference) : IImageInput, IPatchFeatureExtractor
+public sealed class ReferenceEmbeddings(Research.Checkpoints.StateDict reference) : IImageInput, IFeatureExtractor
 {
     private readonly List<string> _order = Order();
 
     public int ImageSize => 112;
+
+    /// <summary>7 x 7 patches of 112 px images.</summary>
+    public int PatchSize => 16;
 
     public Tensor LoadBatch(IReadOnlyList<string> paths) =>
         Tensor.FromArray(paths.Select(p => (float)_order.IndexOf(Path.GetRelativePath(ParityFixture.DataRoot, p))).ToArray(), paths.Count, 1, 1, 1);

@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Uniformaly.Research.Checkpoints;
+using Uniformaly.Research.Detection;
 using Uniformaly.Research.Features;
 using Uniformaly.Research.Torch;
 using Uniformaly.Tests.Models;
@@ -20,7 +21,7 @@ public sealed class FeatureDumpTests
         using var folder = new TempFolder();
         var path = Path.Combine(folder.Path, "features.safetensors");
 
-        var computed = FeatureDump.Compute(model, image, [2, 3, 4], null, new BackPatchAttention(kernel, 0.1));
+        var computed = FeatureDump.Compute(model, image, [2, 3, 4], 4, new BackPatchMasking(BackPatchMaskingMode.Binary, kernel, 0.1));
         FeatureDump.Write(path, computed);
         foreach (var tensor in computed.Values) tensor.Dispose();
 

@@ -2,6 +2,7 @@ using NUnit.Framework;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
+using Uniformaly.Research.Features;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Tests.Parity;
@@ -23,11 +24,11 @@ public sealed class EndToEndParityTests
         var expected = ParityFixture.Summary().GetProperty("settings").GetProperty(setting);
         var split = MvtecLayoutDataset.Load(ParityFixture.DataRoot, "tile", DatasetKind.Folder);
 
-        using var backend = DetectorBackend.Create(settings, Device.Cpu);
+        using var extractor = FeatureExtractor.Create(settings, Device.Cpu);
         using var detector = UniformalyDetector.Fit(settings,
-            backend.Extract(split.Train.Select(s => s.Path).ToList(), 2, NullProgress.Instance), Device.Cpu);
+            extractor.Extract(split.Train.Select(s => s.Path).ToList(), 2, NullProgress.Instance), Device.Cpu);
         Assert.That(detector.BankSize, Is.EqualTo(expected.GetProperty("bank_size").GetInt64()), "bank size");
-        using var features = backend.Extract(split.Test.Select(s => s.Path).ToList());
+        using var features = extractor.Extract(split.Test.Select(s => s.Path).ToList());
         using var output = detector.Predict(features);
 
         var scores = output.Scores.ToArray<float>();

@@ -1,14 +1,14 @@
 using System.Text.Json;
 using Uniformaly.Research.Checkpoints;
 using Uniformaly.Research.Detection;
-using Uniformaly.Research.Detector;
+using Uniformaly.Research.Settings;
 using Uniformaly.Research.Metrics;
 
 namespace Uniformaly.Tests.Parity;
 
 /// <summary>
 /// fixtures/parity/, written by tools/reference_pipeline.py (an independent torch + faiss + scipy +
-/// sklearn implementation of SPEC sections 1, 4-10): a tiny MVTec-layout dataset, a random ViT, the
+/// sklearn implementation of docs/method.md sections 1, 4-10): a tiny MVTec-layout dataset, a random ViT, the
 /// backbone's embeddings, and per setting every test image's score and anomaly map.
 /// </summary>
 public static class ParityFixture

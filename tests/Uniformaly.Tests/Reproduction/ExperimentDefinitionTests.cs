@@ -1,7 +1,8 @@
 using NUnit.Framework;
+using Uniformaly.Research.Common;
 using Uniformaly.Experiments.Reproduction;
 using Uniformaly.Research.Detection;
-using Uniformaly.Research.Detector;
+using Uniformaly.Research.Settings;
 
 namespace Uniformaly.Tests.Reproduction;
 
@@ -14,7 +15,7 @@ public sealed class ExperimentDefinitionTests
         var table9 = ExperimentLibrary.Load("table9");
         Assert.That(table9.Sweep!.Parameter, Is.EqualTo("kernel"));
         Assert.That(table9.Points, Is.EqualTo(new[] { "1", "3", "5", "7", "9", "11", "13" }));
-        Assert.That(table9.Tasks.Select(t => (t.Name, t.Protocol, t.MultiClass, t.Settings["sampler-ratio"])), Is.EqualTo(new[]
+        Assert.That(table9.Tasks.Select(t => (t.Name, t.Protocol, t.MultiClass, t.Settings.Single(e => e.Setting == SettingTable.SamplerRatio).Text)), Is.EqualTo(new[]
         {
             ("defect", Protocol.Detection, false, "0.1"), ("semantic", Protocol.Semantic, false, "0.01"), ("multiclass", Protocol.Detection, true, "0.05"),
         }));
@@ -27,10 +28,16 @@ public sealed class ExperimentDefinitionTests
 
     [TestCase("colour: red\n", "unknown key 'colour'")]
     [TestCase("sweep: {parameter: kernel}\n", "sweep needs 'values'")]
+    [TestCase("sweep: {parameter: kernel, values: [3, 4]}\n", "my.yaml: sweep: kernel: '4' is not an odd whole number")]
+    [TestCase("sweep: {parameter: kernal, values: [3]}\n", "'kernal' is not a setting here")]
+    [TestCase("sweep: {parameter: low-shot, values: [two]}\n", "my.yaml: sweep: low-shot: 'two' is not a whole number from 1 to 2147483647")]
+    [TestCase("sweep: {parameter: bpm, points: {x: {bpm: soft, threshold: 2}}}\n", "my.yaml: sweep: point 'x': threshold (line 4): '2' is not a number in [0, 1)")]
+    [TestCase("settings: {kernel: seven}\n", "my.yaml: top level: settings: kernel (line 4): 'seven' is not an odd whole number")]
+    [TestCase("settings: {sampler: greedy}\n", "'greedy' is not one of identity, random or coreset")]
     [TestCase("gallery: many\n", "'gallery' must be an integer")]
     public void BadTopLevel_NamesFileAndKey(string extra, string message)
     {
-        var error = Assert.Throws<ArgumentException>(() => ExperimentDefinitionReader.Read(Minimal(extra), "my.yaml"))!;
+        var error = Assert.Throws<SettingException>(() => ExperimentDefinitionReader.Read(Minimal(extra), "my.yaml"))!;
         Assert.That(error.Message, Does.StartWith("my.yaml").And.Contain(message));
     }
 
@@ -38,9 +45,11 @@ public sealed class ExperimentDefinitionTests
     [TestCase("{name: t, data: mydata}", "'mydata' is not a known dataset folder")]
     [TestCase("{name: t, data: mvtec, protocol: magic}", "protocol 'magic'")]
     [TestCase("{name: t, data: species60, metrics: [pixel_auroc]}", "unknown metric 'pixel_auroc' for semantic")]
+    [TestCase("{name: t, data: species60, normal: ['split:F']}", "normal: 'F' is not one of A, B, C, D or E")]
+    [TestCase("{name: t, data: mydata, kind: mvtecc}", "kind: 'mvtecc' is not one of mvtec, btad, folder")]
     public void BadTask_NamesTheTask(string task, string message)
     {
-        var error = Assert.Throws<ArgumentException>(() => ExperimentDefinitionReader.Read(Minimal(task: task), "my.yaml"))!;
+        var error = Assert.Throws<SettingException>(() => ExperimentDefinitionReader.Read(Minimal(task: task), "my.yaml"))!;
         Assert.That(error.Message, Does.StartWith("my.yaml: task 1").And.Contain(message));
     }
 
@@ -54,29 +63,35 @@ public sealed class ExperimentDefinitionTests
 
     [Test]
     public void NotYaml_FailsClearly() =>
-        Assert.That(Assert.Throws<ArgumentException>(() => ExperimentDefinitionReader.Read("name: [unclosed", "bad.yaml"))!.Message,
+        Assert.That(Assert.Throws<SettingException>(() => ExperimentDefinitionReader.Read("name: [unclosed", "bad.yaml"))!.Message,
             Does.StartWith("bad.yaml: not valid YAML"));
 
+    /// <summary>Table 10's points each set two settings: binary masking at a threshold, or soft.</summary>
     [Test]
-    public void KnnPrecisionSetting_PicksTheCertifiedSearch() =>
-        Assert.That(SettingKeys.Apply(new DetectorSettings(), "knn-precision", "bf16", "here").KnnPrecision, Is.EqualTo(SearchPrecision.CertifiedBFloat16));
-
-    [TestCase("binary_0.2", BackPatchMaskingMode.Binary, 0.2)]
-    [TestCase("binary", BackPatchMaskingMode.Binary, 0.1)]
-    [TestCase("soft", BackPatchMaskingMode.Soft, 0.1)]
-    [TestCase("off", BackPatchMaskingMode.Off, 0.1)]
-    public void BpmSetting_SetsModeAndThreshold(string value, BackPatchMaskingMode mode, double threshold)
+    public void Table10_PointsSetTheMaskingAndItsThreshold()
     {
-        var settings = SettingKeys.Apply(new DetectorSettings(), "bpm", value, "here");
-        Assert.That((settings.Masking, settings.Threshold), Is.EqualTo((mode, threshold)));
+        var sweep = ExperimentLibrary.Load("table10").Sweep!;
+        Assert.That(sweep.Values, Is.EqualTo(new[] { "binary_0.1", "binary_0.2", "binary_0.3", "soft" }));
+        var values = new SettingValues(SettingGroups.Cell);
+        foreach (var entry in sweep.Point("binary_0.2").Settings) entry.ApplyTo(values);
+        var settings = DetectorSettings.From(values);
+        Assert.That((settings.Masking, settings.Threshold), Is.EqualTo((BackPatchMaskingMode.Binary, 0.2)));
     }
 
-    [TestCase("bpm", "soft_0.2", "expected binary, binary_<lambda>, soft or off")]
-    [TestCase("kernel", "seven", "here: setting 'kernel: seven'")]
-    [TestCase("sampler", "greedy", "here: setting 'sampler: greedy'")]
-    [TestCase("knn-precision", "fp8", "knn-precision must be float32 or bf16")]
-    public void BadSetting_NamesIt(string key, string value, string message) =>
-        Assert.That(Assert.Throws<ArgumentException>(() => SettingKeys.Apply(new DetectorSettings(), key, value, "here"))!.Message, Does.Contain(message));
+    /// <summary>Table 8's points: the clustering feature, and k for the top-k ones.</summary>
+    [Test]
+    public void Table8_PointsSetTheSelectorAndK()
+    {
+        var sweep = ExperimentLibrary.Load("table8").Sweep!;
+        var values = new SettingValues(SettingGroups.Cell);
+        foreach (var entry in sweep.Point("topk_1").Settings) entry.ApplyTo(values);
+        Assert.That((values.Get(SettingTable.Selector), values.Get(SettingTable.TopK)), Is.EqualTo((PatchSelector.TopK, 0.01)));
+    }
+
+    [Test]
+    public void SetOverride_IsCheckedByTheTable() =>
+        Assert.That(Assert.Throws<SettingException>(() => SettingText.Of(SettingGroups.Cell, "knn-precision", "fp8", "--set knn-precision"))!.Message,
+            Is.EqualTo("--set knn-precision: 'fp8' is not one of float32 or bf16"));
 
     [TestCase("dino_vitb8", "dino")]
     [TestCase("ibot_vitb16", "ibot")]

@@ -90,7 +90,7 @@ public sealed class ReproduceCommandTests
         Assert.That(double.Parse(ours, CultureInfo.InvariantCulture), Is.EqualTo(Expected(Cells(output.Path, name), cell)).Within(Tolerances.Printed(decimals)),
             "the table's value is the measured one");
         Assert.That(stdout, Does.Contain("| ours | paper | ours - paper |"));
-        Assert.That(File.Exists(Path.Combine(output.Path, name, "settings.json")));
+        Assert.That(File.Exists(Path.Combine(output.Path, name, "reproduction.json")));
         Assert.That(File.ReadAllText(Path.Combine(output.Path, name, "cells.csv")), Does.Contain("image_auroc").Or.Contain("nmi"));
         if (name == "table7")
             Visualization.FigureFiles.AssertReadable(Path.Combine(output.Path, name, "cells", "mvtec", "run", "synth_object_clusters"), 720, 520,
@@ -165,12 +165,12 @@ public sealed class ReproduceCommandTests
         Assert.That(Directory.Exists(Path.Combine(output.Path, "cache")), Is.False);
     }
 
-    [TestCase("table99", "unknown reproduction 'table99'")]
-    [TestCase("missing.yaml", "experiment definition not found: missing.yaml")]
-    public void BadNames_FailClearly(string name, string message)
+    [TestCase("table99", "unknown reproduction 'table99'", 2)]
+    [TestCase("missing.yaml", "experiment definition not found: missing.yaml", 1)]
+    public void BadNames_FailClearly(string name, string message, int exitCode)
     {
         var (code, _, error) = CliRunner.Run("reproduce", name, "--data-root", _data.Path);
-        Assert.That(code, Is.EqualTo(1));
+        Assert.That(code, Is.EqualTo(exitCode));
         Assert.That(error, Does.Contain(message));
     }
 
@@ -179,15 +179,16 @@ public sealed class ReproduceCommandTests
     {
         using var output = new TempFolder();
         var (code, _, error) = Reproduce("table1", output.Path, "--set", "kernel=4");
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(error, Does.Contain("--kernel must be odd"));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("--set kernel: '4' is not an odd whole number"));
         (code, _, error) = Reproduce("table1", output.Path, "--set", "kernal=3");
-        Assert.That(error, Does.Contain("setting 'kernal: 3'").And.Contain("unknown setting"));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("--set kernal: 'kernal' is not a setting here").And.Contain("did you mean 'kernel'?"));
     }
 
-    [TestCase("low-shot", "[two]", "low-shot 'two' is not a positive number of images")]
-    [TestCase("selector", "[best]", "selector 'best': expected all, max or topk_<percent>")]
-    [TestCase("kernel", "[4]", "--kernel must be odd")]
+    [TestCase("low-shot", "[two]", "bad.yaml: sweep: low-shot: 'two' is not a whole number from 1 to 2147483647")]
+    [TestCase("selector", "[best]", "bad.yaml: sweep: selector: 'best' is not one of topk, max or all")]
+    [TestCase("kernel", "[4]", "bad.yaml: sweep: kernel: '4' is not an odd whole number from 1 to 99")]
     public void BadSweepValue_FailsNamingIt(string parameter, string values, string message)
     {
         using var output = new TempFolder();
@@ -195,8 +196,9 @@ public sealed class ReproduceCommandTests
         File.WriteAllText(yaml, $"name: bad\ntitle: bad\nbackbone: dino_vitb8\nsweep: {{parameter: {parameter}, values: {values}}}\n" +
             "tasks:\n  - {name: synth, data: mvtec}\n");
         var (code, _, error) = Reproduce(yaml, output.Path);
-        Assert.That(code, Is.EqualTo(1));
+        Assert.That(code, Is.EqualTo(2));
         Assert.That(error, Does.Contain(message));
+        Assert.That(Directory.Exists(Path.Combine(output.Path, "bad")), Is.False, "a definition is checked before anything runs");
     }
 
     [Test]

@@ -5,12 +5,14 @@ using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Tests.Caching;
 
-public sealed class CachedPatchFeatureExtractorTests
+public sealed class CachedFeatureExtractorTests
 {
     /// <summary>A stand-in backbone: features and attention are functions of the image, and it counts its images.</summary>
-    private sealed class CountingBackbone : IPatchFeatureExtractor
+    private sealed class CountingBackbone : IFeatureExtractor
     {
         public int Images { get; private set; }
+
+        public int PatchSize => 1;
 
         public PatchFeatures Extract(Tensor images)
         {
@@ -28,7 +30,7 @@ public sealed class CachedPatchFeatureExtractorTests
         using var folder = new TempFolder();
         using var scope = new DisposeScope();
         var backbone = new CountingBackbone();
-        var cached = new CachedPatchFeatureExtractor(backbone, new FeatureCache(folder.Path, 1 << 20), "fake|layers 1");
+        var cached = new CachedFeatureExtractor(backbone, new FeatureCache(folder.Path, 1 << 20), "fake|layers 1");
         var images = Tensor.Randn([3, 3, 4, 4]);
         using var first = cached.Extract(images);
         using var direct = backbone.Extract(images);
@@ -46,7 +48,7 @@ public sealed class CachedPatchFeatureExtractorTests
         using var folder = new TempFolder();
         using var scope = new DisposeScope();
         var backbone = new CountingBackbone();
-        var cached = new CachedPatchFeatureExtractor(backbone, new FeatureCache(folder.Path, 1 << 20), "fake");
+        var cached = new CachedFeatureExtractor(backbone, new FeatureCache(folder.Path, 1 << 20), "fake");
         var a = Tensor.Randn([1, 3, 4, 4]);
         var b = Tensor.Randn([1, 3, 4, 4]);
         cached.Extract(a).Dispose();
@@ -64,8 +66,8 @@ public sealed class CachedPatchFeatureExtractorTests
         var backbone = new CountingBackbone();
         var cache = new FeatureCache(folder.Path, 1 << 20);
         var images = Tensor.Randn([2, 3, 4, 4]);
-        new CachedPatchFeatureExtractor(backbone, cache, "layers 1-3").Extract(images).Dispose();
-        new CachedPatchFeatureExtractor(backbone, cache, "layers 3-10").Extract(images).Dispose();
+        new CachedFeatureExtractor(backbone, cache, "layers 1-3").Extract(images).Dispose();
+        new CachedFeatureExtractor(backbone, cache, "layers 3-10").Extract(images).Dispose();
         Assert.That(backbone.Images, Is.EqualTo(4));
     }
 }

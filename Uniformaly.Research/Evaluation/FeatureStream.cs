@@ -1,22 +1,21 @@
 using Uniformaly.Research.Features;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
-using Uniformaly.Research.Detector;
 
 namespace Uniformaly.Research.Evaluation;
 
 /// <summary>
-/// Images in, patch embeddings out, one batch at a time: each batch is loaded, embedded, handed
-/// to the consumer and freed when the consumer asks for the next. With skipping on, unreadable
+/// Images in, patch features out, one batch at a time: each batch is loaded, its features
+/// extracted, handed to the consumer and freed when the consumer asks for the next. With skipping on, unreadable
 /// files are dropped with a warning instead of ending the run.
 /// </summary>
-public sealed class EmbeddingStream(IImageInput input, IPatchFeatureExtractor embedder, int batchSize, bool skipBadImages)
+public sealed class FeatureStream(IImageInput input, IFeatureExtractor extractor, int batchSize, bool skipBadImages)
 {
     private readonly List<string> _warnings = [];
 
     public IReadOnlyList<string> Warnings => _warnings;
 
-    public IEnumerable<(IReadOnlyList<ImageSample> Samples, PatchFeatures Embedding)> Embed(
+    public IEnumerable<(IReadOnlyList<ImageSample> Samples, PatchFeatures Features)> Extract(
         IReadOnlyList<ImageSample> images, IProgressStage stage)
     {
         foreach (var batch in images.Chunk(batchSize))
@@ -25,8 +24,8 @@ public sealed class EmbeddingStream(IImageInput input, IPatchFeatureExtractor em
             if (readable.Count > 0)
             {
                 using var tensor = input.LoadBatch(readable.Select(s => s.Path).ToList());
-                using var embedding = embedder.Extract(tensor);
-                yield return (readable, embedding);
+                using var features = extractor.Extract(tensor);
+                yield return (readable, features);
             }
             stage.Advance(batch.Length); // after the consumer's work, so rates and ETAs include it
         }

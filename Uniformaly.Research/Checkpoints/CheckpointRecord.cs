@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Uniformaly.Research.Common;
 
-namespace Uniformaly.Research.Detector;
+namespace Uniformaly.Research.Checkpoints;
 
 /// <summary>
 /// The checkpoint file a model's features came from, kept in its model folder (checkpoint.json):

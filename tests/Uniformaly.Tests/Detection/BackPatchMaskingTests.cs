@@ -1,13 +1,12 @@
 using NUnit.Framework;
 using Uniformaly.Research.Detection;
-using Uniformaly.Research.Features;
 using Uniformaly.Research.Torch;
 using Uniformaly.Tests.Models;
 
-namespace Uniformaly.Tests.Features;
+namespace Uniformaly.Tests.Detection;
 
 [TestFixture]
-public sealed class BackPatchAttentionTests
+public sealed class BackPatchMaskingTests
 {
     // Grids of the model-A cases: sq64 4x4 (batch 2), g7 7x7, rect 6x4, quirk 4x4.
     [TestCase("sq64", 4, 4)]
@@ -20,7 +19,7 @@ public sealed class BackPatchAttentionTests
         foreach (var layer in new[] { 4, 2 })
         foreach (var n in new[] { 1, 3, 7 })
         {
-            var bpm = new BackPatchAttention(n, 0.1);
+            var bpm = new BackPatchMasking(BackPatchMaskingMode.Binary, n, 0.1);
             using var smoothed = bpm.Smooth(reference[$"{name}/cls_attention{layer}"], h, w);
             using var mask = bpm.Mask(smoothed);
             var expected = reference[$"{name}/attn{layer}_n{n}_smoothed"];
@@ -37,7 +36,7 @@ public sealed class BackPatchAttentionTests
         foreach (var n in new[] { 1, 3, 5, 7 })
         foreach (var threshold in new[] { 0.1, 0.5 })
         {
-            var bpm = new BackPatchAttention(n, threshold);
+            var bpm = new BackPatchMasking(BackPatchMaskingMode.Binary, n, threshold);
             using var smoothed = bpm.Smooth(reference[$"{name}/attention"], h, w);
             using var mask = bpm.Mask(smoothed);
             var expected = reference[$"{name}/n{n}_smoothed"];
@@ -51,7 +50,7 @@ public sealed class BackPatchAttentionTests
     {
         using var reference = VitFixtures.Reference("bpm_reference");
         var batch = reference["g7/attention"];
-        var bpm = new BackPatchAttention(3);
+        var bpm = new BackPatchMasking(BackPatchMaskingMode.Binary, 3, 0.1);
         using var together = bpm.Smooth(batch, 7, 7);
         using var scope = new DisposeScope();
         for (var i = 0; i < 3; i++)
@@ -67,37 +66,31 @@ public sealed class BackPatchAttentionTests
     {
         // n = 1 keeps the map; normalized values are exactly 1, 0.5, 0.25, 0.125.
         using var attention = Tensor.FromArray(new[] { 0.4f, 0.2f, 0.1f, 0.05f }, 1, 4);
-        var bpm = new BackPatchAttention(1, 0.5);
+        var bpm = new BackPatchMasking(BackPatchMaskingMode.Binary, 1, 0.5);
         using var smoothed = bpm.Smooth(attention, 2, 2);
         using var mask = bpm.Mask(smoothed);
         Assert.That(smoothed.ToArray<float>(), Is.EqualTo(new[] { 1f, 0.5f, 0.25f, 0.125f }));
         Assert.That(mask.ToArray<bool>(), Is.EqualTo(new[] { true, false, false, false }));
     }
 
-    [TestCase(0)]
-    [TestCase(-1)]
-    [TestCase(2)]
-    [TestCase(6)]
-    public void Constructor_RejectsKernelsThatAreNotOddAndPositive(int kernel)
+    /// <summary>Binary BPM has one rule, M = attention &gt; lambda: the training patches it keeps are M, and
+    /// the test scores it keeps are those where M holds.</summary>
+    [Test]
+    public void BinaryMasking_KeepsAndScoresByTheOneMask()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new BackPatchAttention(kernel));
-        Assert.That(error!.Message, Does.Contain("--kernel"));
-    }
-
-    [TestCase(-0.1)]
-    [TestCase(1.0)]
-    [TestCase(1.5)]
-    [TestCase(double.NaN)]
-    public void Constructor_RejectsThresholdsOutsideZeroToOne(double threshold)
-    {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new BackPatchAttention(7, threshold));
-        Assert.That(error!.Message, Does.Contain("--threshold"));
+        using var scope = new DisposeScope();
+        var bpm = new BackPatchMasking(BackPatchMaskingMode.Binary, 1, 0.25);
+        var attention = Tensor.FromArray([1f, 0.5f, 0.25f, 0.125f], 1, 4);
+        var mask = bpm.Mask(attention).ToArray<bool>();
+        Assert.That(mask, Is.EqualTo(new[] { true, true, false, false }));
+        Assert.That(bpm.Keep(attention).ToArray<bool>(), Is.EqualTo(mask));
+        Assert.That(bpm.Apply(Tensor.Ones([1, 4]), attention).ToArray<float>(), Is.EqualTo(mask.Select(m => m ? 1f : 0f).ToArray()));
     }
 
     [Test]
     public void Smooth_RejectsAMapThatDoesNotFitTheGrid()
     {
         using var attention = Tensor.Rand([2, 15]);
-        Assert.Throws<ArgumentException>(() => new BackPatchAttention().Smooth(attention, 4, 4));
+        Assert.Throws<ArgumentException>(() => new BackPatchMasking(BackPatchMaskingMode.Binary, 7, 0.1).Smooth(attention, 4, 4));
     }
 }

@@ -4,19 +4,20 @@ using Uniformaly.Research.Torch;
 namespace Uniformaly.Research.Caching;
 
 /// <summary>
-/// A <see cref="FeatureCache"/> in front of a backbone: each image of a batch is looked up by the
-/// content of its preprocessed tensor (so a changed file, resize or crop is a new key) under the
-/// backbone's fingerprint (weights, layers, attention layer); only the misses go through the
-/// backbone, as one smaller batch, and are stored. Sweeps over n, lambda, k, n_nn or the sampler
+/// A <see cref="FeatureCache"/> in front of a feature extractor: each image of a batch is looked up by
+/// the content of its preprocessed tensor (so a changed file, resize or crop is a new key) under the
+/// extractor's fingerprint (weights, layers, attention layer); only the misses go through the
+/// extractor, as one smaller batch, and are stored. Sweeps over n, lambda, k, n_nn or the sampler
 /// ratio thus run the backbone once per image.
 /// </summary>
-public sealed class CachedPatchFeatureExtractor(IPatchFeatureExtractor backbone, FeatureCache cache, string fingerprint)
-    : IPatchFeatureExtractor
+public sealed class CachedFeatureExtractor(IFeatureExtractor extractor, FeatureCache cache, string fingerprint) : IFeatureExtractor
 {
     /// <summary>Images whose features came from the cache, and from the backbone, since construction.</summary>
     public int Hits { get; private set; }
 
     public int Misses { get; private set; }
+
+    public int PatchSize => extractor.PatchSize;
 
     public PatchFeatures Extract(Tensor images)
     {
@@ -39,12 +40,12 @@ public sealed class CachedPatchFeatureExtractor(IPatchFeatureExtractor backbone,
         return new PatchFeatures(scope.MoveToOuter(Tensor.Stack([.. features!], 0)), scope.MoveToOuter(Tensor.Stack([.. attention!], 0)), side, side);
     }
 
-    /// <summary>Runs the backbone on the images not in the cache and stores each one's entry.</summary>
+    /// <summary>Runs the extractor on the images not in the cache and stores each one's entry.</summary>
     private void ExtractMissing(Tensor images, List<long> missing, string[] keys, Tensor?[] features, Tensor?[] attention)
     {
         using var indices = Tensor.FromArray(missing.ToArray());
         using var subset = images.IndexSelect(0, indices);
-        using var extracted = backbone.Extract(subset);
+        using var extracted = extractor.Extract(subset);
         for (var j = 0; j < missing.Count; j++)
         {
             var i = (int)missing[j];
