@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference fixtures for Uniformaly's detection core (SPEC.md sections 6-9).
+"""Reference fixtures for Uniformaly's detection core (docs/method.md sections 6-9).
 
 Run with Debian's interpreter (torch 1.13, faiss, scipy):
 

@@ -1,4 +1,4 @@
-"""Reference fixtures for Uniformaly.Research.Imaging (SPEC section 1), written by PIL 9.4 and
+"""Reference fixtures for Uniformaly.Research.Imaging (docs/method.md section 1), written by PIL 9.4 and
 torchvision 0.14: encoded images of every supported format/mode with PIL's decoded RGB and L
 bytes, torchvision Resize+CenterCrop results, normalized tensors, masks and the CIFAR path.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference values for Uniformaly's metrics (shared/SPEC.md sections 10-11), from sklearn and scipy.
+"""Reference values for Uniformaly's metrics (docs/method.md sections 10-11), from sklearn and scipy.
 
 Writes tests/Uniformaly.Tests/fixtures/metrics/metrics.json: each case holds its inputs and the
 reference outputs, so the C# tests need no Python. AUPRO follows the Dinomaly codebase's

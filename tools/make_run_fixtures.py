@@ -195,7 +195,7 @@ def read_cifar(root, dataset):
 
 
 def cifar_tensor(image):
-    """SPEC section 12: PIL's ANTIALIAS (Lanczos) 32 -> 112, black padding to 224, ImageNet normalization."""
+    """docs/method.md section 1 (CIFAR): PIL's ANTIALIAS (Lanczos) 32 -> 112, black padding to 224, ImageNet normalization."""
     resized = Image.fromarray(image).resize((112, 112), Image.LANCZOS)
     canvas = Image.new("RGB", (224, 224))
     canvas.paste(resized, (56, 56))

@@ -3,7 +3,7 @@
 
 Run with Debian's Python (torch 1.13):  /usr/bin/python3 tools/make_vit_fixtures.py
 
-The reference ViT below follows DINO's vision_transformer.py (SPEC section 2): PatchEmbed conv,
+The reference ViT below follows DINO's vision_transformer.py (docs/method.md section 2): PatchEmbed conv,
 CLS token, pos_embed interpolated bicubically with DINO's +0.1 offset (and DINO's condition for
 skipping it), pre-norm blocks with LayerNorm eps 1e-6, qkv with bias, scale (D/heads)^-0.5,
 exact GELU. Patch features (section 4) and Back Patch Masking (section 5) are computed here from
@@ -71,13 +71,13 @@ RESIDUAL_STREAM = ("patch_embed.proj.weight", "patch_embed.proj.bias", "cls_toke
                    "attn.proj.weight", "attn.proj.bias", "mlp.fc2.weight", "mlp.fc2.bias")
 LOW_VARIANCE_CASES = ("g7", "rect")
 
-# The reference ViT (DINO semantics, SPEC section 2) is tools/reference_pipeline.py's.
+# The reference ViT (DINO semantics, docs/method.md section 2) is tools/reference_pipeline.py's.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reference_pipeline import VisionTransformer  # noqa: E402
 from make_checkpoint_fixtures import write_safetensors  # noqa: E402
 
 
-# ---- patch features and BPM (SPEC sections 4, 5) --------------------------------------------
+# ---- patch features and BPM (docs/method.md sections 4, 5) --------------------------------------------
 
 def patch_features(outputs, layers):
     """Mean over 1-based layers of the block outputs without the CLS token: [B, N, D]."""

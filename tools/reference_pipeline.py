@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Independent reference implementation of UniFormaly (shared/SPEC.md sections 1, 4-10).
+"""Independent reference implementation of UniFormaly (docs/method.md sections 1, 4-10).
 
 Written against Debian's python3-torch, python3-torchvision, python3-faiss (IndexFlatL2),
 python3-scipy and python3-sklearn, without any Uniformaly code, so that the C# pipeline can be
@@ -34,7 +34,7 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
-# ---- the backbone (DINO's ViT semantics, SPEC section 2) ------------------------------------
+# ---- the backbone (DINO's ViT semantics, docs/method.md section 2) ------------------------------------
 
 class Attention(nn.Module):
     def __init__(self, dim, heads):
@@ -279,7 +279,7 @@ def run_setting(model, train_x, test_x, setting):
     return scores, anomaly_maps(patch_scores, test_x.shape[-1]), bank.shape[0], clustering
 
 
-# ---- clustering (SPEC section 11) ---------------------------------------------------------------
+# ---- clustering (docs/method.md section 11) ---------------------------------------------------------------
 
 class SplitMix64:
     """The toolkit's seeded generator (Uniformaly.Research.Common.SplitMix64), bit for bit, so that

@@ -1,7 +1,7 @@
 namespace Uniformaly.Research.Checkpoints;
 
 /// <summary>How a training checkpoint's keys map to backbone parameter names: wrapper prefixes
-/// are stripped and self-supervision heads dropped (SPEC §3).</summary>
+/// are stripped and self-supervision heads dropped (docs/method.md section 3).</summary>
 public static class StateDictKeys
 {
     /// <summary>Prefixes added by DistributedDataParallel (module.), DINO/iBOT's MultiCropWrapper

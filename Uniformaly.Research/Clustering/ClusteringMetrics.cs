@@ -1,6 +1,6 @@
 namespace Uniformaly.Research.Clustering;
 
-/// <summary>Agreement between a clustering and the true anomaly types (SPEC section 10), as sklearn computes it.</summary>
+/// <summary>Agreement between a clustering and the true anomaly types (docs/method.md section 10), as sklearn computes it.</summary>
 public static class ClusteringMetrics
 {
     /// <summary>Normalized mutual information with the arithmetic mean of the entropies

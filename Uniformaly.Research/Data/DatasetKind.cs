@@ -1,6 +1,6 @@
 namespace Uniformaly.Research.Data;
 
-/// <summary>The MVTec-layout dataset families (SPEC section 12).</summary>
+/// <summary>The MVTec-layout dataset families (docs/method.md section 12).</summary>
 public enum DatasetKind
 {
     /// <summary>MVTec AD: 15 categories, normal folder "good".</summary>

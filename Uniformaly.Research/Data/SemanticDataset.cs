@@ -7,7 +7,7 @@ namespace Uniformaly.Research.Data;
 public sealed record SemanticSample(string Id, int ClassIndex);
 
 /// <summary>
-/// A classification dataset used for semantic anomaly detection (SPEC section 12): CIFAR-10/100 from
+/// A classification dataset used for semantic anomaly detection (docs/method.md section 12): CIFAR-10/100 from
 /// the binary releases (CIFAR-100 by its 20 super-classes) or an ImageFolder tree (ImageNet-30,
 /// Species-60). It lists the train and test images with their classes and turns a batch of them
 /// into network input.

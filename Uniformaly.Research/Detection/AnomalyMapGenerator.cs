@@ -3,7 +3,7 @@ using Uniformaly.Research.Torch;
 namespace Uniformaly.Research.Detection;
 
 /// <summary>
-/// Localization maps (SPEC section 9): masked patch scores on the h×w grid, bilinearly upsampled
+/// Localization maps (docs/method.md section 9): masked patch scores on the h×w grid, bilinearly upsampled
 /// (align_corners = False) to the image size, then blurred like scipy's gaussian_filter (σ = 4,
 /// truncate 4, mode 'reflect').
 /// </summary>

@@ -7,7 +7,7 @@ namespace Uniformaly.Research.Detection;
 internal readonly record struct BankChunk(long Start, Tensor Rows, Tensor SquaredNorms);
 
 /// <summary>
-/// The float32 exact search's inner loop (SPEC section 7), shared by the in-memory and the
+/// The float32 exact search's inner loop (docs/method.md section 7), shared by the in-memory and the
 /// streaming search so that both compute bit for bit the same thing from the same chunks.
 /// </summary>
 /// <remarks>

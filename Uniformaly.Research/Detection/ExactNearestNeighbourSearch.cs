@@ -3,7 +3,7 @@ using Uniformaly.Research.Torch;
 namespace Uniformaly.Research.Detection;
 
 /// <summary>
-/// Nearest-neighbour search over a <see cref="MemoryBank"/> (SPEC section 7): |q|² − 2q·b + |b|²,
+/// Nearest-neighbour search over a <see cref="MemoryBank"/> (docs/method.md section 7): |q|² − 2q·b + |b|²,
 /// clamped at 0, in chunks of bank rows so that memory stays bounded whatever the bank size,
 /// keeping a running top-n_nn minimum across chunks (<see cref="ChunkedScan"/>). Exact float32 by
 /// default; <see cref="SearchPrecision.CertifiedBFloat16"/> returns the same neighbours faster.

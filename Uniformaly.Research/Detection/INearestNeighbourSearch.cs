@@ -2,7 +2,7 @@ using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Research.Detection;
 
-/// <summary>Finds the nearest memory-bank rows of query patch features (SPEC section 7).</summary>
+/// <summary>Finds the nearest memory-bank rows of query patch features (docs/method.md section 7).</summary>
 public interface INearestNeighbourSearch
 {
     /// <summary>The <paramref name="neighbours"/> nearest bank rows of each query.</summary>

@@ -3,7 +3,7 @@ using Uniformaly.Research.Torch;
 namespace Uniformaly.Research.Detection;
 
 /// <summary>
-/// The nominal patch features a test patch is compared with (SPEC section 6): [M, D] rows on the
+/// The nominal patch features a test patch is compared with (docs/method.md section 6): [M, D] rows on the
 /// compute device, stored as float32 (the exact reference) or float16/bfloat16, with their
 /// squared norms |b|² [M] precomputed in float32 from the stored values.
 /// </summary>

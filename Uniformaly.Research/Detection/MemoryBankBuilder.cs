@@ -4,7 +4,7 @@ using Uniformaly.Research.Torch;
 namespace Uniformaly.Research.Detection;
 
 /// <summary>
-/// Collects the kept training patch features image by image (SPEC sections 5-6), then
+/// Collects the kept training patch features image by image (docs/method.md sections 5-6), then
 /// subsamples them into a <see cref="MemoryBank"/>. Rows are held on the bank's device.
 /// </summary>
 public sealed class MemoryBankBuilder : IDisposable

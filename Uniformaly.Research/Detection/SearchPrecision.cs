@@ -3,7 +3,7 @@ namespace Uniformaly.Research.Detection;
 /// <summary>How the search computes distances.</summary>
 public enum SearchPrecision
 {
-    /// <summary>Float32 throughout: the exact reference (SPEC section 7), the default.</summary>
+    /// <summary>Float32 throughout: the exact reference (docs/method.md section 7), the default.</summary>
     Float32,
 
     /// <summary>

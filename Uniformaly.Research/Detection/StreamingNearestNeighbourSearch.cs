@@ -3,7 +3,7 @@ using Uniformaly.Research.Torch;
 namespace Uniformaly.Research.Detection;
 
 /// <summary>
-/// Exact float32 nearest-neighbour search (SPEC section 7) over a bank kept in host memory and
+/// Exact float32 nearest-neighbour search (docs/method.md section 7) over a bank kept in host memory and
 /// streamed to the compute device chunk by chunk, for banks larger than the device's memory. The
 /// results equal <see cref="ExactNearestNeighbourSearch"/>'s over the same bank and chunks: both
 /// run <see cref="ChunkedScan"/>, and the squared norms are computed on the compute device as a

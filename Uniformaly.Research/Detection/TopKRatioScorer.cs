@@ -2,7 +2,7 @@ using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Research.Detection;
 
-/// <summary>Which patches make an image's score (SPEC section 8).</summary>
+/// <summary>Which patches make an image's score (docs/method.md section 8).</summary>
 public enum PatchSelector
 {
     /// <summary>The K = max(1, round(k·N)) highest-scoring patches.</summary>
@@ -21,7 +21,7 @@ public enum PatchSelector
 /// (for All: 0..N−1 in order); clustering averages the patch features there.</param>
 public sealed record ImageScores(Tensor Scores, Tensor PatchIndices) : IDisposable
 {
-    /// <summary>Each image's clustering feature (SPEC section 8): the mean of its patch features
+    /// <summary>Each image's clustering feature (docs/method.md section 8): the mean of its patch features
     /// at the chosen positions, [B, D] float32.</summary>
     /// <param name="patchFeatures">[B, N, D] patch features P of the same images.</param>
     public Tensor ClusteringFeatures(Tensor patchFeatures)

@@ -6,7 +6,7 @@ namespace Uniformaly.Research.Detector;
 /// <param name="Scores">[B] float32 image anomaly scores s*.</param>
 /// <param name="Maps">[B, H, W] float32 anomaly maps at the network input size.</param>
 /// <param name="PatchIndices">[B, K] int64 positions of the patches that made each score.</param>
-/// <param name="ClusteringFeatures">[B, D] mean patch feature at those positions (SPEC section 8).</param>
+/// <param name="ClusteringFeatures">[B, D] mean patch feature at those positions (docs/method.md section 8).</param>
 public sealed record DetectorOutput(Tensor Scores, Tensor Maps, Tensor PatchIndices, Tensor ClusteringFeatures) : IDisposable
 {
     public void Dispose()

@@ -2,7 +2,7 @@ using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Research.Evaluation;
 
-/// <summary>Reads dataset files as the method sees them (SPEC section 1): images resized, cropped and
+/// <summary>Reads dataset files as the method sees them (docs/method.md section 1): images resized, cropped and
 /// normalized, masks resized and cropped alike.</summary>
 public interface IImageInput
 {

@@ -3,7 +3,7 @@ using Uniformaly.Research.Torch;
 namespace Uniformaly.Research.Imaging;
 
 /// <summary>
-/// CIFAR input (SPEC section 1): the 32x32 image is resized to 112x112 with PIL's ANTIALIAS filter
+/// CIFAR input (docs/method.md section 1): the 32x32 image is resized to 112x112 with PIL's ANTIALIAS filter
 /// (Lanczos, a = 3; <see cref="PilResampler"/> reproduces PIL exactly), zero-padded by 56 black
 /// pixels on every side in pixel space (so the border normalizes to -mean/std, as in the release,
 /// which pads before normalizing) to 224x224, then ImageNet-normalized.

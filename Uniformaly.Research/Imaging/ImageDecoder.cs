@@ -1,7 +1,7 @@
 namespace Uniformaly.Research.Imaging;
 
 /// <summary>Reads PNG, JPEG, GIF, WebP, TIFF and BMP files exactly as PIL's Image.open(path).convert(mode)
-/// does (SPEC section 1): gray and palette images are expanded, alpha is dropped without
+/// does (docs/method.md section 1): gray and palette images are expanded, alpha is dropped without
 /// compositing, EXIF orientation is not applied, an animation gives its first frame. The format comes
 /// from the file's signature, not its extension. Every failure is an <see cref="ImageException"/>
 /// naming the file.</summary>

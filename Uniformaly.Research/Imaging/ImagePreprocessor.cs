@@ -4,7 +4,7 @@ using Uniformaly.Research.Torch;
 namespace Uniformaly.Research.Imaging;
 
 /// <summary>
-/// The method's image input (SPEC section 1), as torchvision's Resize(resize) + CenterCrop(imagesize)
+/// The method's image input (docs/method.md section 1), as torchvision's Resize(resize) + CenterCrop(imagesize)
 /// + ToTensor + Normalize(ImageNet) on PIL images: the shorter side is resized to
 /// <see cref="Resize"/> with antialiased bilinear interpolation (PIL's own fixed-point resampler by
 /// default, or libtorch's within 1/255 of it, see <see cref="ImageResampling"/>), the centre

@@ -11,7 +11,7 @@ namespace Uniformaly.Research.Models;
 public sealed record BackboneSpec(string Name, VitArchitecture Architecture, string WeightsFile, string Url);
 
 /// <summary>
-/// The backbones of the paper (SPEC section 2) and their official checkpoints, which are read
+/// The backbones of the paper (docs/method.md section 2) and their official checkpoints, which are read
 /// from a weights folder (<c>--weights</c>, else $UNIFORMALY_WEIGHTS, then the repository's
 /// weights/, then ./weights: <see cref="WeightsFolders"/>; see weights/README.md). DINO files keep
 /// their release names; iBOT's are all called checkpoint_teacher.pth, so each goes in a folder

@@ -4,7 +4,7 @@ using Uniformaly.Research.Torch;
 namespace Uniformaly.Research.Models;
 
 /// <summary>
-/// DINO/iBOT's Vision Transformer for feature extraction (SPEC section 2), float32 on one device.
+/// DINO/iBOT's Vision Transformer for feature extraction (docs/method.md section 2), float32 on one device.
 /// Parameter names are the checkpoint keys (cls_token, pos_embed, patch_embed.proj.*,
 /// blocks.N.{norm1, attn.qkv, attn.proj, norm2, mlp.fc1, mlp.fc2}.*, norm.*); method names mirror
 /// DINO's (<see cref="PrepareTokens"/>, <see cref="InterpolatePosEncoding"/>).

@@ -3,7 +3,7 @@ using Uniformaly.Research.Checkpoints;
 namespace Uniformaly.Research.Models;
 
 /// <summary>
-/// The shape of a DINO/iBOT Vision Transformer (SPEC section 2): width D, depth, heads, patch size
+/// The shape of a DINO/iBOT Vision Transformer (docs/method.md section 2): width D, depth, heads, patch size
 /// p and the side of the square patch grid its pos_embed was trained at. MLP ratio 4, LayerNorm
 /// eps 1e-6 and qkv bias are fixed, as in DINO's vit_small/vit_base.
 /// </summary>

@@ -3,7 +3,7 @@ using Uniformaly.Research.Torch;
 namespace Uniformaly.Research.Sampling;
 
 /// <summary>
-/// PatchCore's approximate greedy coreset (SPEC section 6): rows are projected to a small space,
+/// PatchCore's approximate greedy coreset (docs/method.md section 6): rows are projected to a small space,
 /// each row's distance starts as its mean Euclidean distance to a few random start rows, then
 /// int(M * ratio) times the farthest row is taken and every distance becomes the minimum of
 /// itself and the distance to the taken row. Distances are Euclidean (not squared), computed as

@@ -2,7 +2,7 @@ using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Research.Sampling;
 
-/// <summary>Chooses which memory-bank rows to keep (SPEC section 6; PatchCore's sampler `run`).</summary>
+/// <summary>Chooses which memory-bank rows to keep (docs/method.md section 6; PatchCore's sampler `run`).</summary>
 public interface IFeatureSampler
 {
     /// <summary>Selects rows of <paramref name="features"/>.</summary>

@@ -4,7 +4,7 @@ using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Tests.Detection;
 
-/// <summary>Bilinear upsampling + scipy's gaussian_filter (SPEC section 9).</summary>
+/// <summary>Bilinear upsampling + scipy's gaussian_filter (docs/method.md section 9).</summary>
 public sealed class AnomalyMapTests
 {
     [Test]

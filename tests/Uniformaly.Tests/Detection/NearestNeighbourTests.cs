@@ -4,7 +4,7 @@ using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Tests.Detection;
 
-/// <summary>Exact chunked search against faiss IndexFlatL2 (SPEC section 7).</summary>
+/// <summary>Exact chunked search against faiss IndexFlatL2 (docs/method.md section 7).</summary>
 public sealed class NearestNeighbourTests
 {
     /// <summary>One chunk for the whole bank (default budget), 7 uneven chunks, and chunks of

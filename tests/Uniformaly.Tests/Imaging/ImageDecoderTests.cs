@@ -3,7 +3,7 @@ using Uniformaly.Research.Imaging;
 
 namespace Uniformaly.Tests.Imaging;
 
-/// <summary>Decoding agrees with PIL's Image.open(f).convert("RGB") / convert("L") (SPEC section 1) byte
+/// <summary>Decoding agrees with PIL's Image.open(f).convert("RGB") / convert("L") (docs/method.md section 1) byte
 /// for byte, JPEG and lossy WebP included: SkiaSharp ships the same libjpeg-turbo and libwebp
 /// decoders with the same defaults as Debian's PIL, so there is no rounding to allow for. What PIL
 /// does with each fixture is in fixtures/imaging/README.md.</summary>

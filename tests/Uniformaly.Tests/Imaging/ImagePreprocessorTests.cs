@@ -11,7 +11,7 @@ public sealed class ImagePreprocessorTests
         ImagingFixtures.Entries("preprocess").Select(e => new TestCaseData(e.GetProperty("file").GetString()!,
             e.GetProperty("resize").GetInt32(), e.GetProperty("crop").GetInt32(), e.GetProperty("expected").GetString()!));
 
-    /// <summary>SPEC: libtorch's antialiased bilinear, rounded, is within 1/255 of PIL everywhere.</summary>
+    /// <summary>docs/method.md section 1: libtorch's antialiased bilinear, rounded, is within 1/255 of PIL everywhere.</summary>
     [TestCaseSource(nameof(Cases))]
     public void ResizeAndCrop_WithinOneLevelOfTorchvision(string file, int resize, int crop, string expected)
     {

@@ -5,7 +5,7 @@ using Uniformaly.Tests.Detection;
 
 namespace Uniformaly.Tests.Sampling;
 
-/// <summary>Identity, random and approximate greedy coreset samplers (SPEC section 6).</summary>
+/// <summary>Identity, random and approximate greedy coreset samplers (docs/method.md section 6).</summary>
 public sealed class SamplerTests
 {
     [TestCase(0.1, "coreset_selected_r0.1")]
