@@ -8,9 +8,9 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using Uniformaly.Research.Benchmarks;
 using Uniformaly.Research.Data.Synthetic;
 using Uniformaly.Research.Settings;
-using Uniformaly.Research.Evaluation;
 
 namespace Uniformaly.Benchmarks;
 

@@ -1,4 +1,5 @@
-using Uniformaly.Research.Detection;
+using Uniformaly.Research.Bank;
+using Uniformaly.Research.Search;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Benchmarks;

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Filters;
+using Uniformaly.Research.Benchmarks;
 using Uniformaly.Research.Models;
 using Uniformaly.Research.Torch;
 

@@ -1,9 +1,8 @@
 using System.CommandLine;
 using Uniformaly.Experiments.Options;
+using Uniformaly.Research.Benchmarks;
 using Uniformaly.Research.Common;
-using Uniformaly.Research.Detection;
-using Uniformaly.Research.Evaluation;
-using Uniformaly.Research.Models;
+using Uniformaly.Research.Search;
 using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
 using static Uniformaly.Research.Settings.SettingTable;

@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using Uniformaly.Experiments.Options;
+using Uniformaly.Research.Benchmarks;
 using Uniformaly.Research.Settings;
-using Uniformaly.Research.Detection;
-using Uniformaly.Research.Models;
 using Uniformaly.Research.Visualization;
 
 namespace Uniformaly.Experiments.Commands;

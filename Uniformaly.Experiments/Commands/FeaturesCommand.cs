@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Uniformaly.Experiments.Options;
-using Uniformaly.Research.Detection;
 using Uniformaly.Research.Features;
+using Uniformaly.Research.Masking;
 using Uniformaly.Research.Settings;
 using static Uniformaly.Research.Settings.SettingTable;
 

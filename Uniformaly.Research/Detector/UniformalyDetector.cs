@@ -1,8 +1,10 @@
+using Uniformaly.Research.Bank;
 using Uniformaly.Research.Checkpoints;
 using Uniformaly.Research.Common;
-using Uniformaly.Research.Detection;
 using Uniformaly.Research.Features;
-using Uniformaly.Research.Sampling;
+using Uniformaly.Research.Masking;
+using Uniformaly.Research.Scoring;
+using Uniformaly.Research.Search;
 using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
 

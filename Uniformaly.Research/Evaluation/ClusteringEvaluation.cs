@@ -1,9 +1,10 @@
-using Uniformaly.Research.Features;
 using Uniformaly.Research.Clustering;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
-using Uniformaly.Research.Detection;
 using Uniformaly.Research.Detector;
+using Uniformaly.Research.Features;
+using Uniformaly.Research.Imaging;
+using Uniformaly.Research.Scoring;
 using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
 

@@ -1,8 +1,9 @@
 using System.Diagnostics;
-using Uniformaly.Research.Features;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
+using Uniformaly.Research.Features;
+using Uniformaly.Research.Imaging;
 using Uniformaly.Research.Metrics;
 using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;

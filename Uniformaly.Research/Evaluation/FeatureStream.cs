@@ -1,6 +1,7 @@
-using Uniformaly.Research.Features;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
+using Uniformaly.Research.Features;
+using Uniformaly.Research.Imaging;
 
 namespace Uniformaly.Research.Evaluation;
 

@@ -1,5 +1,5 @@
 using Uniformaly.Research.Checkpoints;
-using Uniformaly.Research.Detection;
+using Uniformaly.Research.Masking;
 using Uniformaly.Research.Models;
 using Uniformaly.Research.Torch;
 

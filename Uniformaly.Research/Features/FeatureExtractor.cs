@@ -1,6 +1,5 @@
 using Uniformaly.Research.Checkpoints;
 using Uniformaly.Research.Common;
-using Uniformaly.Research.Evaluation;
 using Uniformaly.Research.Imaging;
 using Uniformaly.Research.Models;
 using Uniformaly.Research.Settings;

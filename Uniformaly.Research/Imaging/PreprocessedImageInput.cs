@@ -1,9 +1,8 @@
-using Uniformaly.Research.Evaluation;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Research.Imaging;
 
-/// <summary>Dataset files as the method sees them (docs/method.md section 1), for <see cref="DetectionEvaluation"/>:
+/// <summary>Dataset files as the method sees them (docs/method.md section 1), for the evaluations:
 /// decoding by <see cref="ImageDecoder"/>, geometry and normalization by <see cref="ImagePreprocessor"/>,
 /// PNG output by <see cref="PngWriter"/>.</summary>
 public sealed class PreprocessedImageInput(ImagePreprocessor preprocessor) : IImageInput

@@ -1,5 +1,6 @@
+using Uniformaly.Research.Bank;
 using Uniformaly.Research.Common;
-using Uniformaly.Research.Sampling;
+using Uniformaly.Research.Search;
 
 namespace Uniformaly.Research.Settings;
 

@@ -1,5 +1,5 @@
 using Uniformaly.Research.Data;
-using Uniformaly.Research.Detection;
+using Uniformaly.Research.Scoring;
 
 namespace Uniformaly.Research.Settings;
 

@@ -1,6 +1,7 @@
 using Uniformaly.Research.Common;
-using Uniformaly.Research.Detection;
+using Uniformaly.Research.Masking;
 using Uniformaly.Research.Models;
+using Uniformaly.Research.Search;
 
 namespace Uniformaly.Research.Settings;
 

@@ -1,3 +1,5 @@
+using Uniformaly.Research.Scoring;
+
 namespace Uniformaly.Tests;
 
 /// <summary>

@@ -5,6 +5,7 @@ using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Evaluation;
+using Uniformaly.Research.Scoring;
 using Uniformaly.Research.Settings;
 using Uniformaly.Tests.Parity;
 
@@ -79,7 +80,7 @@ public sealed class ClusteringOnReferenceEmbeddingsTests
             BatchSize = 4,
             OutputFolder = output.Path,
         };
-        var tile = new ClusteringEvaluation(source, source, NullProgress.Instance).Run(options, Research.Detection.PatchSelector.TopK).Single();
+        var tile = new ClusteringEvaluation(source, source, NullProgress.Instance).Run(options, Research.Scoring.PatchSelector.TopK).Single();
 
         Assert.That(tile.K, Is.EqualTo(2), "good and stain");
         var expected = reference["binary_nn1.clustering_features"].ToArray<float>();

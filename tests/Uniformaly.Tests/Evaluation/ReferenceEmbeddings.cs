@@ -1,7 +1,7 @@
-using Uniformaly.Research.Features;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
-using Uniformaly.Research.Evaluation;
+using Uniformaly.Research.Features;
+using Uniformaly.Research.Imaging;
 using Uniformaly.Research.Torch;
 using Uniformaly.Tests.Parity;
 

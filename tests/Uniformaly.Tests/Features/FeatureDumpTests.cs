@@ -1,7 +1,7 @@
 using NUnit.Framework;
 using Uniformaly.Research.Checkpoints;
-using Uniformaly.Research.Detection;
 using Uniformaly.Research.Features;
+using Uniformaly.Research.Masking;
 using Uniformaly.Research.Torch;
 using Uniformaly.Tests.Models;
 

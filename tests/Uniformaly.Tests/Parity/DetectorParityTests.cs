@@ -1,7 +1,7 @@
 using NUnit.Framework;
-using Uniformaly.Research.Detection;
-using Uniformaly.Research.Features;
 using Uniformaly.Research.Detector;
+using Uniformaly.Research.Features;
+using Uniformaly.Research.Search;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Tests.Parity;

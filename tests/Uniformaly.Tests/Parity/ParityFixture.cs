@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Uniformaly.Research.Checkpoints;
-using Uniformaly.Research.Detection;
-using Uniformaly.Research.Settings;
+using Uniformaly.Research.Masking;
 using Uniformaly.Research.Metrics;
+using Uniformaly.Research.Search;
+using Uniformaly.Research.Settings;
 
 namespace Uniformaly.Tests.Parity;
 

@@ -1,7 +1,8 @@
 using NUnit.Framework;
-using Uniformaly.Research.Common;
 using Uniformaly.Experiments.Reproduction;
-using Uniformaly.Research.Detection;
+using Uniformaly.Research.Common;
+using Uniformaly.Research.Masking;
+using Uniformaly.Research.Scoring;
 using Uniformaly.Research.Settings;
 
 namespace Uniformaly.Tests.Reproduction;

@@ -2,7 +2,8 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using NUnit.Framework;
 using Uniformaly.Research.Common;
-using Uniformaly.Research.Detection;
+using Uniformaly.Research.Masking;
+using Uniformaly.Research.Search;
 using Uniformaly.Research.Settings;
 
 namespace Uniformaly.Tests.Settings;

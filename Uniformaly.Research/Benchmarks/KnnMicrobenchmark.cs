@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Uniformaly.Research.Bank;
+using Uniformaly.Research.Search;
+using Uniformaly.Research.Torch;
+
+namespace Uniformaly.Research.Benchmarks;
+
+/// <summary>What to time: a [Bank, Dim] memory bank searched with a [Queries, Dim] batch for the
+/// Neighbours nearest rows; Warmup untimed then Repeats timed searches. Threads null keeps the
+/// runtime's setting; ChunkRows null takes the chunk size from the search's memory budget;
+/// Precision picks the float32 search or the certified bfloat16 ranking (the same exact answer),
+/// which measures RerankCandidates candidates per query in float32. BankOnHost keeps the bank in
+/// host memory and streams it to the device chunk by chunk (<see cref="StreamingNearestNeighbourSearch"/>,
+/// float32 only).</summary>
+public sealed record KnnBenchmarkOptions(
+    long Bank = 65536,
+    long Queries = 784,
+    long Dim = 768,
+    int Neighbours = 1,
+    string Device = "cpu",
+    int Warmup = 1,
+    int Repeats = 5,
+    int? Threads = null,
+    long? ChunkRows = null,
+    ulong Seed = 0,
+    SearchPrecision Precision = SearchPrecision.Float32,
+    int RerankCandidates = ExactNearestNeighbourSearch.DefaultRerankCandidates,
+    bool BankOnHost = false);
+
+/// <summary>The measurement: the median seconds per query batch and the GEMM rate it implies,
+/// Gflops = 2·Q·M·D / seconds / 1e9; for the certified mode, the mean number of queries per batch
+/// whose proof failed and which were searched again in float32.</summary>
+public sealed record KnnBenchmarkResult(
+    string Implementation,
+    string Device,
+    long Bank,
+    long Queries,
+    long Dim,
+    int Nn,
+    int Threads,
+    int Repeats,
+    long ChunkRows,
+    double SecondsPerBatch,
+    double Gflops,
+    double SearchedAgainPerBatch)
+{
+    /// <summary>One JSON object with snake_case keys, like tools/bench/faiss_knn.py prints.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
+}
+
+/// <summary>Times <see cref="ExactNearestNeighbourSearch"/> or <see cref="StreamingNearestNeighbourSearch"/>
+/// on random data (for `uniformaly bench knn`).</summary>
+public static class KnnMicrobenchmark
+{
+    public static KnnBenchmarkResult Run(KnnBenchmarkOptions options)
+    {
+        if (options.Repeats < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Repeats, "repeats must be at least 1");
+        if (options.BankOnHost && options.Precision != SearchPrecision.Float32)
+            throw new ArgumentException("a bank kept on the host is searched in float32 only", nameof(options));
+        var device = Torch.Device.Parse(options.Device);
+        TorchRuntime.EnsureAvailable(device);
+        if (options.Threads is { } threads) TorchRuntime.NumThreads = threads;
+        using var scope = new DisposeScope();
+        TorchRuntime.ManualSeed(options.Seed);
+        var features = Tensor.Randn([options.Bank, options.Dim]);
+        var queries = Tensor.Randn([options.Queries, options.Dim]).To(device);
+        if (options.BankOnHost)
+        {
+            using var streaming = new StreamingNearestNeighbourSearch(features, device, chunkRows: options.ChunkRows);
+            return Measure(options, device, streaming, queries, "float32, bank streamed from the host",
+                streaming.ChunkRows(options.Queries, options.Neighbours), () => 0);
+        }
+        using var bank = MemoryBank.FromFeatures(features, device);
+        using var search = new ExactNearestNeighbourSearch(bank, chunkRows: options.ChunkRows, precision: options.Precision,
+            rerankCandidates: options.RerankCandidates);
+        return Measure(options, device, search, queries, options.Precision.ToString(),
+            search.ChunkRows(options.Queries, options.Neighbours), () => search.QueriesSearchedAgain);
+    }
+
+    /// <summary>Warm-up, then the median of the timed searches.</summary>
+    private static KnnBenchmarkResult Measure(KnnBenchmarkOptions options, Device device, INearestNeighbourSearch search,
+        Tensor queries, string mode, long chunkRows, Func<long> searchedAgain)
+    {
+        for (var i = 0; i < options.Warmup; i++) Time(search, queries, options.Neighbours, device);
+        var times = Enumerable.Range(0, options.Repeats).Select(_ => Time(search, queries, options.Neighbours, device)).Order().ToArray();
+        var median = times.Length % 2 == 1 ? times[times.Length / 2] : (times[times.Length / 2 - 1] + times[times.Length / 2]) / 2;
+        return new KnnBenchmarkResult($"uniformaly kNN {mode} (libtorch {TorchRuntime.Version})", device.ToString(),
+            options.Bank, options.Queries, options.Dim, options.Neighbours, TorchRuntime.NumThreads, options.Repeats,
+            chunkRows, median, 2.0 * options.Queries * options.Bank * options.Dim / median / 1e9,
+            (double)searchedAgain() / (options.Warmup + options.Repeats));
+    }
+
+    /// <summary>Seconds for one search of the batch, synchronized on CUDA so the work is counted.</summary>
+    private static double Time(INearestNeighbourSearch search, Tensor queries, int neighbours, Device device)
+    {
+        var watch = Stopwatch.StartNew();
+        using (search.Search(queries, neighbours))
+            if (device.IsCuda) TorchRuntime.CudaSynchronize(device.Index);
+        return watch.Elapsed.TotalSeconds;
+    }
+}
