@@ -134,7 +134,7 @@ public static class ReproductionReport
     private static double Numeric(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN;
 
-    // DetectorBackend.Description starts so, for the console; the report's line names it already.
+    // FeatureExtractor.Description starts so, for the console; the report's line names it already.
     private const string LoadedPrefix = "backbone: ";
 
     private static string Markdown(ExperimentDefinition definition, ReproductionResult result, MarkdownTable table, List<string> plots, string backbone,

@@ -16,16 +16,3 @@ public enum SearchPrecision
     /// </summary>
     CertifiedBFloat16,
 }
-
-/// <summary>The names of <see cref="SearchPrecision"/> on the command line and in settings files.</summary>
-public static class SearchPrecisionNames
-{
-    /// <summary>"float32" (or "fp32") and "bf16" (or "bfloat16"), in any case.</summary>
-    /// <exception cref="ArgumentException">Any other name; the message names <paramref name="option"/>.</exception>
-    public static SearchPrecision Parse(string text, string option) => text.Trim().ToLowerInvariant() switch
-    {
-        "float32" or "fp32" => SearchPrecision.Float32,
-        "bf16" or "bfloat16" => SearchPrecision.CertifiedBFloat16,
-        _ => throw new ArgumentException($"{option} must be float32 or bf16, got '{text}'"),
-    };
-}
