@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Benchmarks;
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using Uniformaly.Experiments.Options;
 using Uniformaly.Research.Common;
-using Uniformaly.Research.Settings;
 
 namespace Uniformaly.Experiments;
 

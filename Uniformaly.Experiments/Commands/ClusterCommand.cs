@@ -36,19 +36,7 @@ public static class ClusterCommand
             throw new SettingException($"{values.Where(Dataset)}: cluster reads MVTec-layout datasets (mvtec, btad or folder), not {values.Get(Dataset)}");
         values.Set(DataRoot, Path.GetFullPath(values.Get(DataRoot)!), values.Where(DataRoot));
         var device = Compute.Apply(values);
-        var options = new EvaluationOptions
-        {
-            Dataset = DatasetKinds.Of(values.Get(Dataset)),
-            DataRoot = values.Get(DataRoot)!,
-            Categories = values.Get(Categories),
-            LowShot = values.Get(SettingTable.LowShot),
-            Detector = detector,
-            SettingNames = values.Naming(),
-            Device = device,
-            BatchSize = values.Get(BatchSize),
-            SkipBadImages = values.Get(SkipBadImages),
-            OutputFolder = Path.GetFullPath(values.Get(Out)!),
-        };
+        var options = MvtecLayoutRun.Options(values, detector, device, values.Get(Out)!);
         using var folder = ResultFolder.Open(options.OutputFolder, "cluster");
         using var extractor = FeatureExtractor.Create(detector, device, values.Get(Weights), where: values.Naming());
         Console.Error.WriteLine(extractor.Description);

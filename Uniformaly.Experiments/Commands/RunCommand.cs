@@ -66,21 +66,7 @@ public static class RunCommand
 
     private static int ExecuteDefect(SettingValues values, DetectorSettings detector, Device device)
     {
-        var options = new EvaluationOptions
-        {
-            Dataset = DatasetKinds.Of(values.Get(Dataset)),
-            DataRoot = values.Get(DataRoot)!,
-            Categories = values.Get(Categories),
-            MultiClass = values.Get(MultiClass),
-            LowShot = values.Get(SettingTable.LowShot),
-            Detector = detector,
-            SettingNames = values.Naming(),
-            Device = device,
-            BatchSize = values.Get(BatchSize),
-            SaveMaps = values.Get(SaveMaps),
-            SkipBadImages = values.Get(SkipBadImages),
-            OutputFolder = Path.GetFullPath(values.Get(Out)!),
-        };
+        var options = MvtecLayoutRun.Options(values, detector, device, values.Get(Out)!);
         var splits = DetectionEvaluation.LoadSplits(options); // bad data fails before a model is loaded
         using var output = ResultFolder.Open(options.OutputFolder, "run");
         using var extractor = FeatureExtractor.Create(detector, device, values.Get(Weights), where: values.Naming());

@@ -1,4 +1,3 @@
-using Uniformaly.Research.Common;
 using Uniformaly.Research.Masking;
 using Uniformaly.Research.Models;
 using Uniformaly.Research.Search;

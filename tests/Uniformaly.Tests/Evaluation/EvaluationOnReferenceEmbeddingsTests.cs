@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using NUnit.Framework;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
-using Uniformaly.Research.Detector;
 using Uniformaly.Research.Evaluation;
 using Uniformaly.Research.Scoring;
 using Uniformaly.Research.Settings;

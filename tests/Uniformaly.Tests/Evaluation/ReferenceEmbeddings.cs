@@ -1,5 +1,4 @@
 using Uniformaly.Research.Data;
-using Uniformaly.Research.Detector;
 using Uniformaly.Research.Features;
 using Uniformaly.Research.Imaging;
 using Uniformaly.Research.Torch;
