@@ -39,7 +39,7 @@ public static class ValueKinds
 
     /// <summary>One of <paramref name="choices"/>, by name (any case); written by its name.</summary>
     public static ValueKind<T> Choice<T>(params (string Name, T Value)[] choices) where T : notnull =>
-        new(choices.Length == 1 ? choices[0].Name : $"one of {TextList.Or(choices.Select(c => c.Name))}", string.Join("|", choices.Select(c => c.Name)),
+        new(choices.Length <= 2 ? TextList.Or(choices.Select(c => c.Name)) : $"one of {TextList.Or(choices.Select(c => c.Name))}", string.Join("|", choices.Select(c => c.Name)),
             text => choices.FirstOrDefault(c => string.Equals(c.Name, text.Trim(), StringComparison.OrdinalIgnoreCase)) is { Name: not null } c ? (true, c.Value) : (false, default!),
             v => choices.Any(c => EqualityComparer<T>.Default.Equals(c.Value, v)),
             v => choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, v)).Name, v => JsonValue.Create(choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, v)).Name));

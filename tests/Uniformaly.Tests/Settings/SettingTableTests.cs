@@ -74,7 +74,7 @@ public sealed class SettingTableTests
     [TestCase("kernel", "99999999999", "--kernel: '99999999999' is not an odd whole number")]
     [TestCase("threshold", "1", "--threshold: '1' is not a number in [0, 1)")]
     [TestCase("dataset", "mvtecc", "--dataset: 'mvtecc' is not one of mvtec, btad, folder, cifar10, cifar100 or imagefolder")]
-    [TestCase("knn-precision", "fp8", "--knn-precision: 'fp8' is not one of float32 or bf16")]
+    [TestCase("knn-precision", "fp8", "--knn-precision: 'fp8' is not float32 or bf16")]
     [TestCase("backbone", "dino_vitb9", "--backbone: 'dino_vitb9' is not one of dino_vits16")]
     [TestCase("layers", "0-3", "--layers: '0-3' is not 1-based block numbers")]
     [TestCase("layers", "3,3", "--layers: '3,3' is not")]
