@@ -1,6 +1,6 @@
 using System.CommandLine;
+using Uniformaly.Experiments.Benchmarks;
 using Uniformaly.Experiments.Options;
-using Uniformaly.Experiments.Reproduction;
 using Uniformaly.Research.Data.Synthetic;
 using Uniformaly.Research.Settings;
 using static Uniformaly.Research.Settings.SettingTable;

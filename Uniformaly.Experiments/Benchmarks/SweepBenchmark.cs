@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Uniformaly.Experiments.Reproduction;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data.Synthetic;
 using Uniformaly.Research.Torch;
 
-namespace Uniformaly.Experiments.Reproduction;
+namespace Uniformaly.Experiments.Benchmarks;
 
 /// <summary>What `uniformaly bench sweep` reports: a single run and a kernel-size sweep, each from an empty feature cache.</summary>
 public sealed record SweepBenchmarkResult(string Backbone, int Threads, int Categories, int ImagesPerCategory, int Points,
