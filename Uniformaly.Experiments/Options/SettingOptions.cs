@@ -87,8 +87,8 @@ public sealed class SettingOptions
         Option option = setting.IsFlag ? new Option<bool>(setting.Option)
             : setting.IsList ? new Option<string[]>(setting.Option) { AllowMultipleArgumentsPerToken = true }
             : new Option<string>(setting.Option);
-        option.HelpName = setting.HelpName;
-        option.Description = setting.Help + (setting.HelpName.Contains('|') ? "" : $": {setting.Accepted}") +
+        if (!setting.IsFlag) option.HelpName = setting.HelpName;
+        option.Description = setting.Help + (setting.AcceptedInHelp ? $": {setting.Accepted}" : "") +
             (defaultText is { Length: > 0 } d && !setting.IsFlag ? $" [default: {d}]" : "") + (setting.Required ? " (required)" : "");
         option.Validators.Add(result =>
         {

@@ -35,6 +35,9 @@ public abstract class Setting(string name, string help)
     /// <summary>The value's name in usage lines.</summary>
     public abstract string HelpName { get; }
 
+    /// <summary>Whether help states the accepted values (not when the value's name or the help says them).</summary>
+    public abstract bool AcceptedInHelp { get; }
+
     /// <summary>The default as text, or null when it has none.</summary>
     public abstract string? DefaultText { get; }
 
@@ -71,6 +74,8 @@ public sealed class Setting<T>(string name, string help, T defaultValue, ValueKi
     public override string Accepted => Kind.Accepted;
 
     public override string HelpName => Kind.HelpName;
+
+    public override bool AcceptedInHelp => Kind.InHelp;
 
     public override string? DefaultText => Default is null || IsList ? null : Kind.Write(Default);
 

@@ -7,7 +7,7 @@ namespace Uniformaly.Research.Settings;
 public static partial class SettingTable
 {
     public static Setting<string> Dataset { get; } = new("dataset",
-        "Dataset layout: mvtec, btad, folder (any MVTec-layout tree), cifar10, cifar100 (binary releases) or imagefolder (train/ and test/ class folders)",
+        "Dataset layout (folder: any MVTec-layout tree; cifar10, cifar100: the binary releases; imagefolder: train/ and test/ class folders)",
         "mvtec", ValueKinds.Choice([.. DatasetKinds.Names.Select(n => (n, n))]));
 
     public static Setting<string?> DataRoot { get; } = new("data-root",

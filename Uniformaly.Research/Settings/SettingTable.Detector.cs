@@ -20,7 +20,7 @@ public static partial class SettingTable
         null, ValueKinds.Optional(ValueKinds.Text("a folder path", "folder")));
 
     public static Setting<int[]> Layers { get; } = new("layers",
-        "Blocks whose patch outputs are averaged into the features, 1-based", [3, 4, 5, 6, 7, 8, 9, 10], LayerList.Kind);
+        "Blocks whose patch outputs are averaged into the features", [3, 4, 5, 6, 7, 8, 9, 10], LayerList.Kind);
 
     public static Setting<int?> AttentionLayer { get; } = new("attention-layer",
         "Block whose CLS attention drives BPM, 1-based (default: the highest-numbered block of --layers)",

@@ -17,8 +17,9 @@ namespace Uniformaly.Research.Settings;
 /// <param name="Allows">Whether a value of the type is allowed.</param>
 /// <param name="Write">Value to its canonical text.</param>
 /// <param name="ToJson">Value to its settings.json form (numbers and true/false unquoted).</param>
+/// <param name="InHelp">Whether help states <paramref name="Accepted"/> (not when the help name or the text says it all).</param>
 public sealed record ValueKind<T>(string Accepted, string HelpName, Func<string, (bool Ok, T Value)> Read, Func<T, bool> Allows,
-    Func<T, string> Write, Func<T, JsonNode?> ToJson);
+    Func<T, string> Write, Func<T, JsonNode?> ToJson, bool InHelp = true);
 
 /// <summary>The kinds of setting values.</summary>
 public static class ValueKinds
@@ -37,12 +38,15 @@ public static class ValueKinds
             text => (double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v), v),
             interval.Contains, v => v.ToString("R", CultureInfo.InvariantCulture), v => JsonValue.Create(v));
 
-    /// <summary>One of <paramref name="choices"/>, by name (any case); written by its name.</summary>
+    /// <summary>One of <paramref name="choices"/>, by name (any case); written by its name. Usage lines show a
+    /// few choices (<c>&lt;float32|bf16&gt;</c>), help lists more.</summary>
     public static ValueKind<T> Choice<T>(params (string Name, T Value)[] choices) where T : notnull =>
-        new(choices.Length <= 2 ? TextList.Or(choices.Select(c => c.Name)) : $"one of {TextList.Or(choices.Select(c => c.Name))}", string.Join("|", choices.Select(c => c.Name)),
+        new(choices.Length <= 2 ? TextList.Or(choices.Select(c => c.Name)) : $"one of {TextList.Or(choices.Select(c => c.Name))}",
+            choices.Length <= 4 ? string.Join("|", choices.Select(c => c.Name)) : "name",
             text => choices.FirstOrDefault(c => string.Equals(c.Name, text.Trim(), StringComparison.OrdinalIgnoreCase)) is { Name: not null } c ? (true, c.Value) : (false, default!),
             v => choices.Any(c => EqualityComparer<T>.Default.Equals(c.Value, v)),
-            v => choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, v)).Name, v => JsonValue.Create(choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, v)).Name));
+            v => choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, v)).Name, v => JsonValue.Create(choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, v)).Name),
+            InHelp: choices.Length > 4);
 
     /// <summary>A comma list of some of <paramref name="names"/>, each once.</summary>
     public static ValueKind<string[]> Names(IReadOnlyList<string> names) =>
@@ -53,26 +57,26 @@ public static class ValueKinds
 
     /// <summary>Non-empty text (a folder, a file, a comma list checked where it is used).</summary>
     public static ValueKind<string> Text(string accepted, string helpName) =>
-        new(accepted, helpName, text => (text.Length > 0, text), v => v.Length > 0, v => v, v => JsonValue.Create(v));
+        new(accepted, helpName, text => (text.Length > 0, text), v => v.Length > 0, v => v, v => JsonValue.Create(v), InHelp: false);
 
     /// <summary>Files and folders, one token each (several tokens make one value).</summary>
     public static ValueKind<string[]> Paths { get; } =
         new("files or folders", "paths", text => (text.Length > 0, text.Split('\n')), v => v.Length > 0 && v.All(p => p.Length > 0),
-            v => string.Join("\n", v), v => new JsonArray([.. v.Select(p => JsonValue.Create(p))]));
+            v => string.Join("\n", v), v => new JsonArray([.. v.Select(p => JsonValue.Create(p))]), InHelp: false);
 
     /// <summary>true or false: given alone on the command line (<c>--multiclass</c>) it means true.</summary>
     public static ValueKind<bool> Flag { get; } =
         new("true or false", "true|false", text => (bool.TryParse(text.Trim(), out var v), v), _ => true,
-            v => v ? "true" : "false", v => JsonValue.Create(v));
+            v => v ? "true" : "false", v => JsonValue.Create(v), InHelp: false);
 
     /// <summary>The same kind with "not set" (null) allowed, for settings without a default value.</summary>
     public static ValueKind<T?> Optional<T>(ValueKind<T> kind) where T : struct =>
         new(kind.Accepted, kind.HelpName, text => kind.Read(text) is var (ok, v) && ok ? (true, v) : (false, null),
-            v => v is null || kind.Allows(v.Value), v => v is null ? "" : kind.Write(v.Value), v => v is null ? null : kind.ToJson(v.Value));
+            v => v is null || kind.Allows(v.Value), v => v is null ? "" : kind.Write(v.Value), v => v is null ? null : kind.ToJson(v.Value), kind.InHelp);
 
     /// <summary>The same kind with "not set" (null) allowed, for text settings without a default value.</summary>
     public static ValueKind<string?> Optional(ValueKind<string> kind) =>
-        new(kind.Accepted, kind.HelpName, text => kind.Read(text), v => v is null || kind.Allows(v), v => v ?? "", v => v is null ? null : kind.ToJson(v));
+        new(kind.Accepted, kind.HelpName, text => kind.Read(text), v => v is null || kind.Allows(v), v => v ?? "", v => v is null ? null : kind.ToJson(v), kind.InHelp);
 }
 
 /// <summary>An interval of numbers as written in the docs: [0, 1) includes 0 and not 1.</summary>
