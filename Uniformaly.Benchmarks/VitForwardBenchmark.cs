@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Filters;
 using Uniformaly.Research.Benchmarks;
 using Uniformaly.Research.Models;
+using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Benchmarks;
@@ -19,7 +20,7 @@ namespace Uniformaly.Benchmarks;
 [Config(typeof(VitForwardConfig))]
 public class VitForwardBenchmark
 {
-    private static readonly int[] FeatureLayers = [3, 4, 5, 6, 7, 8, 9, 10];
+    private static readonly int[] FeatureLayers = SettingTable.Layers.Default;
 
     private PythonReference _reference = null!;
     private VisionTransformer _model = null!;
@@ -37,7 +38,7 @@ public class VitForwardBenchmark
     [Params(1, 32)]
     public int Batch { get; set; }
 
-    public const int ImageSize = 224;
+    public static readonly int ImageSize = SettingTable.ImageSize.Default;
 
     public static IEnumerable<string> Devices() => BenchmarkRuntime.Devices();
 
