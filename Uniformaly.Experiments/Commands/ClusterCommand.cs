@@ -6,10 +6,10 @@ using Uniformaly.Experiments.Options;
 using Uniformaly.Experiments.Terminal;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
-using Uniformaly.Research.Features;
-using Uniformaly.Research.Settings;
 using Uniformaly.Research.Evaluation;
+using Uniformaly.Research.Features;
 using Uniformaly.Research.Reporting;
+using Uniformaly.Research.Settings;
 using static Uniformaly.Research.Settings.SettingTable;
 
 namespace Uniformaly.Experiments.Commands;

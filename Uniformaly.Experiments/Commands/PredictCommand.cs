@@ -6,9 +6,9 @@ using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Features;
+using Uniformaly.Research.Reporting;
 using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
-using Uniformaly.Research.Reporting;
 using Uniformaly.Research.Visualization;
 using static Uniformaly.Research.Settings.SettingTable;
 

@@ -1,5 +1,5 @@
-using Uniformaly.Research.Common;
 using System.Text.Json.Nodes;
+using Uniformaly.Research.Common;
 
 namespace Uniformaly.Research.Settings;
 

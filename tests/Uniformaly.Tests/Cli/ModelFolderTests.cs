@@ -4,8 +4,8 @@ using NUnit.Framework;
 using Uniformaly.Research.Checkpoints;
 using Uniformaly.Research.Data.Synthetic;
 using Uniformaly.Research.Features;
-using Uniformaly.Research.Settings;
 using Uniformaly.Research.Models;
+using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
 using Uniformaly.Tests.Parity;
 
