@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Uniformaly.Research.Bank;
 using Uniformaly.Research.Checkpoints;
 using Uniformaly.Research.Common;
@@ -56,7 +57,7 @@ public sealed class UniformalyDetector : IDisposable
     /// <param name="device">Where the bank lives and the search runs.</param>
     /// <param name="selector">Top-k (the method) or the Max/All ablations of Table 8.</param>
     /// <param name="progress">Reports the sampling stage (embedding is the caller's loop).</param>
-    /// <exception cref="SettingException">--nn exceeds the bank that was built.</exception>
+    /// <exception cref="SettingException">--nn exceeds the bank the kept training patches make.</exception>
     public static UniformalyDetector Fit(DetectorSettings settings, IEnumerable<PatchFeatures> training, Device device,
         PatchSelector selector = PatchSelector.TopK, IProgressSink? progress = null)
     {
@@ -70,18 +71,10 @@ public sealed class UniformalyDetector : IDisposable
                 AppendKept(masking, batch, builder);
             }
             if (builder is null) throw new ArgumentException("no training images to fit on");
+            BankBound.CheckKept(settings, builder.Count);
             using var stage = (progress ?? NullProgress.Instance).Begin($"sampling the memory bank ({SettingTable.Sampler.Format(settings.Sampler)}, {builder.Count} patches)", 1);
             var bank = builder.Build(Sampler(settings));
             stage.Advance();
-            try
-            {
-                BankBound.CheckBuilt(settings, bank.Count);
-            }
-            catch
-            {
-                bank.Dispose();
-                throw;
-            }
             return new UniformalyDetector(settings, bank, selector);
         }
         finally
@@ -117,7 +110,7 @@ public sealed class UniformalyDetector : IDisposable
     /// fits the same model); by default the detector's own.</param>
     /// <param name="about">settings.json's informational part (default: the versions).</param>
     /// <exception cref="InvalidDataException">the bank holds NaN or infinite values (the backbone produced them).</exception>
-    public void Save(string folder, CheckpointRecord? checkpoint = null, SettingValues? settings = null, System.Text.Json.Nodes.JsonObject? about = null)
+    public void Save(string folder, CheckpointRecord? checkpoint = null, SettingValues? settings = null, JsonObject? about = null)
     {
         if (NonFinite(_bank.Features) is var bad and > 0)
             throw new InvalidDataException($"{bad} of the memory bank's {_bank.Features.NumEl} values are NaN or infinite: the backbone's features are not finite; check the checkpoint");

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Uniformaly.Research.Common;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Features;
 using Uniformaly.Research.Search;
@@ -57,6 +58,18 @@ public sealed class DetectorParityTests
         using var loaded = UniformalyDetector.Load(folder.Path, Device.Cpu);
         Assert.That(loaded.Settings.Text, Is.EqualTo(settings.Text));
         Assert.That(loaded.Predict(Embedding(reference, "test")).Scores.ToArray<float>(), Is.EqualTo(before));
+    }
+
+    /// <summary>More neighbours than the patches BPM kept can make a bank of is refused before sampling.</summary>
+    [Test]
+    public void MoreNeighboursThanTheKeptPatches_AreRefused()
+    {
+        using var scope = new DisposeScope();
+        using var reference = ParityFixture.Reference();
+        var settings = ParityFixture.DetectorSettings("binary_nn1");
+        var bank = ParityFixture.Summary().GetProperty("settings").GetProperty("binary_nn1").GetProperty("bank_size").GetInt64();
+        var e = Assert.Throws<SettingException>(() => UniformalyDetector.Fit(settings with { NearestNeighbours = (int)bank + 1 }, [Embedding(reference, "train")], Device.Cpu));
+        Assert.That(e!.Message, Is.EqualTo($"--nn: {bank + 1} neighbours, but Back Patch Masking kept {bank} patches of the training images, which make a memory bank of {bank}; give at most {bank}"));
     }
 
     [Test]
