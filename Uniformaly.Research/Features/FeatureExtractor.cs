@@ -66,17 +66,17 @@ public sealed class FeatureExtractor : IFeatureExtractor, IDisposable
             return new FeatureExtractor(model, settings, $"backbone: {model.Architecture} from {checkpoint}", Path.GetFullPath(checkpoint));
         }
         var name = settings.Backbone!;
-        BackboneFit.Check(settings, Backbones.ArchitectureOf(name), where);
+        var shape = Backbones.ArchitectureOf(name);
+        BackboneFit.Check(settings, shape, where);
         if (Backbones.IsRandom(name))
         {
             TorchRuntime.ManualSeed((ulong)settings.Seed);
-            return new FeatureExtractor(VisionTransformer.Random(Backbones.ArchitectureOf(name), device), settings,
-                $"backbone: {Backbones.ArchitectureOf(name)} with RANDOM weights (seed {settings.Seed}), not a pretrained model");
+            return new FeatureExtractor(VisionTransformer.Random(shape, device), settings,
+                $"backbone: {shape} with RANDOM weights (seed {settings.Seed}), not a pretrained model");
         }
-        var spec = Backbones.Get(name);
-        var (folder, path) = Backbones.Locate(spec, weightsFolder);
+        var (folder, path) = Backbones.Locate(Backbones.Get(name), weightsFolder);
         Verify(path, expected);
-        return new FeatureExtractor(VisionTransformer.Load(path, spec.Architecture, device), settings, $"backbone: {name} from {path}", path, folder);
+        return new FeatureExtractor(VisionTransformer.Load(path, shape, device), settings, $"backbone: {name} from {path}", path, folder);
     }
 
     /// <summary>What <see cref="Detector.UniformalyDetector.Save"/> records about the weights: the file and its hash.</summary>

@@ -97,7 +97,7 @@ public sealed record DetectorSettings
                 throw new SettingException($"{values.Where(SettingTable.Backbone)} and {values.Where(SettingTable.Checkpoint)} exclude each other: give one of them");
             settings = settings with { Backbone = null };
         }
-        return settings.CheckTogether(s => values.Has(s) ? values.Where(s) : s.Option);
+        return settings.CheckTogether(values.Naming());
     }
 
     /// <summary>Writes every setting in effect into <paramref name="values"/> (the backbone or the
