@@ -1,6 +1,6 @@
 namespace Uniformaly.Research.Common;
 
-/// <summary>Where long work reports how far it got: one stage (embedding, sampling, scoring...)
+/// <summary>Where long work reports how far it got: one stage (feature extraction, sampling, scoring...)
 /// at a time, each with a known number of steps. The CLI renders it; the library only counts.</summary>
 public interface IProgressSink
 {

@@ -15,7 +15,7 @@ namespace Uniformaly.Research.Detector;
 /// UniFormaly on patch features (docs/method.md sections 5-9): Fit keeps the BPM-selected training patches
 /// in a subsampled memory bank; Predict scores each test patch by its squared distance to the
 /// nearest bank rows, masks the scores with BPM, takes the top k-ratio mean as the image score and
-/// turns the masked patch scores into an anomaly map. Where the embeddings come from (backbone,
+/// turns the masked patch scores into an anomaly map. Where the features come from (feature extractor,
 /// cache) is the caller's business, so sweeps can reuse them.
 /// </summary>
 public sealed class UniformalyDetector : IDisposable
@@ -51,12 +51,12 @@ public sealed class UniformalyDetector : IDisposable
     /// <summary>Rows of the memory bank after subsampling.</summary>
     public long BankSize => _bank.Count;
 
-    /// <summary>Builds the memory bank from training embeddings.</summary>
+    /// <summary>Builds the memory bank from training images' patch features.</summary>
     /// <param name="settings">The detector's settings.</param>
-    /// <param name="training">Batches of training images' embeddings (disposed by the caller).</param>
+    /// <param name="training">Batches of training images' patch features (disposed by the caller).</param>
     /// <param name="device">Where the bank lives and the search runs.</param>
     /// <param name="selector">Top-k (the method) or the Max/All ablations of Table 8.</param>
-    /// <param name="progress">Reports the sampling stage (embedding is the caller's loop).</param>
+    /// <param name="progress">Reports the sampling stage (extracting the features is the caller's loop).</param>
     /// <exception cref="SettingException">--nn exceeds the bank the kept training patches make.</exception>
     public static UniformalyDetector Fit(DetectorSettings settings, IEnumerable<PatchFeatures> training, Device device,
         PatchSelector selector = PatchSelector.TopK, IProgressSink? progress = null)
@@ -83,7 +83,7 @@ public sealed class UniformalyDetector : IDisposable
         }
     }
 
-    /// <summary>Scores a batch of test embeddings.</summary>
+    /// <summary>Scores a batch of test images' patch features.</summary>
     public DetectorOutput Predict(PatchFeatures batch)
     {
         if (batch.Dim != _bank.Dim)

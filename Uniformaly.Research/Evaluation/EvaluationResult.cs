@@ -6,9 +6,9 @@ namespace Uniformaly.Research.Evaluation;
 /// <summary>One scored test image.</summary>
 public sealed record ScoredImage(ImageSample Sample, float Score);
 
-/// <summary>One category's outcome. <paramref name="FitSeconds"/> covers embedding the training images and
-/// building the bank (in a multi-class run, the shared fit); <paramref name="ScoreSeconds"/> embedding and
-/// scoring the test images; <paramref name="Seconds"/> the category's whole wall time, metrics included.</summary>
+/// <summary>One category's outcome. <paramref name="FitSeconds"/> covers extracting the training images' features and
+/// building the bank (in a multi-class run, the shared fit); <paramref name="ScoreSeconds"/> extracting the test images'
+/// features and scoring them; <paramref name="Seconds"/> the category's whole wall time, metrics included.</summary>
 public sealed record CategoryResult(string Category, DetectionMetrics Metrics, int TrainImages, long BankSize,
     double FitSeconds, double ScoreSeconds, double Seconds, IReadOnlyList<ScoredImage> Scores)
 {
