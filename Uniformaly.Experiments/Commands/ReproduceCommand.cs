@@ -45,7 +45,7 @@ public static class ReproduceCommand
         });
         var command = new Command("reproduce", "Reproduce a table or figure of the UniFormaly paper: our numbers beside the paper's, as Markdown, CSV and SVG") { name, set };
         var options = new SettingOptions(command, [DataRoot, Weights, Out, Backbone, Checkpoint, Categories, Classes, CacheDir, CacheLimit, NoCache, .. SettingGroups.Compute],
-            defaults: new Dictionary<Setting, object?> { [Backbone] = null });
+            defaults: new Dictionary<Setting, object?> { [Backbone] = null, [Categories] = null }); // each definition's own unless given
         command.SetAction(parse =>
         {
             var values = options.Read(parse);
