@@ -8,6 +8,7 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using Uniformaly.Research.Bank;
 using Uniformaly.Research.Benchmarks;
 using Uniformaly.Research.Data.Synthetic;
 using Uniformaly.Research.Settings;

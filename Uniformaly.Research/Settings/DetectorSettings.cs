@@ -1,12 +1,10 @@
+using Uniformaly.Research.Bank;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Masking;
 using Uniformaly.Research.Models;
 using Uniformaly.Research.Search;
 
 namespace Uniformaly.Research.Settings;
-
-/// <summary>Which patches make the memory bank (docs/method.md section 6).</summary>
-public enum SamplerKind { Identity, Random, Coreset }
 
 /// <summary>
 /// Everything that defines a UniFormaly detector, as the library's types take it: each property is
@@ -129,22 +127,4 @@ public sealed record DetectorSettings
                 $"({where(SettingTable.Resize)}: {Resize}); the crop is cut from it");
         return this;
     }
-}
-
-/// <summary>A property of <see cref="DetectorSettings"/> and the setting it is.</summary>
-public abstract record Binding(Setting Setting)
-{
-    public abstract DetectorSettings With(DetectorSettings settings, object? value);
-
-    public abstract object? Get(DetectorSettings settings);
-
-    public void Check(DetectorSettings settings) => Setting.Check(Get(settings), Setting.Name);
-}
-
-/// <inheritdoc/>
-public sealed record Binding<T>(Setting<T> Typed, Func<DetectorSettings, T> Read, Func<DetectorSettings, T, DetectorSettings> Write) : Binding(Typed)
-{
-    public override DetectorSettings With(DetectorSettings settings, object? value) => Write(settings, (T)value!);
-
-    public override object? Get(DetectorSettings settings) => Read(settings);
 }

@@ -1,3 +1,4 @@
+using Uniformaly.Research.Bank;
 using Uniformaly.Research.Masking;
 using Uniformaly.Research.Models;
 using Uniformaly.Research.Search;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Uniformaly.Research.Bank;
 using Uniformaly.Research.Checkpoints;
 using Uniformaly.Research.Masking;
 using Uniformaly.Research.Metrics;

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using NUnit.Framework;
+using Uniformaly.Research.Bank;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Masking;
 using Uniformaly.Research.Search;
