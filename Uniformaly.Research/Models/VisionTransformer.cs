@@ -120,11 +120,14 @@ public sealed class VisionTransformer : IDisposable
             var x = PrepareTokens(images);
             for (var layer = 1; layer <= last; layer++)
             {
-                var (output, blockAttention) = _blocks[layer - 1].Forward(x);
-                if (layer == attentionLayer) attention = scope.MoveToOuter(Shape(blockAttention, attentionForm));
+                var (output, blockAttention) = _blocks[layer - 1].Forward(x, withAttention: layer == attentionLayer);
+                if (blockAttention is not null)
+                {
+                    attention = scope.MoveToOuter(Shape(blockAttention, attentionForm));
+                    blockAttention.Dispose();
+                }
                 if (layers.Contains(layer)) blocks[layer] = scope.MoveToOuter(output);
                 // Free what no later block needs, so memory stays at one block's activations.
-                blockAttention.Dispose();
                 if (!blocks.ContainsValue(x)) x.Dispose();
                 x = output;
             }

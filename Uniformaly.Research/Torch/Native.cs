@@ -23,6 +23,9 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern int ufm_stream_synchronize(int dev, int idx);
     [DllImport(Lib)] internal static extern int ufm_disallow_bf16_reduced_precision_reduction();
     [DllImport(Lib)] internal static extern int ufm_cuda_mem_info(int index, out long freeBytes, out long totalBytes);
+    [DllImport(Lib)] internal static extern int ufm_onednn_gemm_available();
+    [DllImport(Lib)] internal static extern void ufm_set_onednn_gemm(int enabled);
+    [DllImport(Lib)] internal static extern int ufm_get_onednn_gemm();
 
     // creation and data
     [DllImport(Lib)] internal static extern TensorHandle ufm_from_host(void* data, long nbytes, long* sizes, int ndim, int dtype);
@@ -154,6 +157,9 @@ internal static unsafe class Native
 
     // neural-network functionals
     [DllImport(Lib)] internal static extern TensorHandle ufm_linear(TensorHandle x, TensorHandle w, TensorHandle b);
+    [DllImport(Lib)] internal static extern TensorHandle ufm_linear_gelu(TensorHandle x, TensorHandle w, TensorHandle b);
+    [DllImport(Lib)] internal static extern TensorHandle ufm_linear_add(TensorHandle x, TensorHandle w, TensorHandle b, TensorHandle residual);
+    [DllImport(Lib)] internal static extern int ufm_attention(TensorHandle qkv, long heads, double scale, int wantAttention, out TensorHandle output, out TensorHandle attention);
     [DllImport(Lib)] internal static extern TensorHandle ufm_conv2d(TensorHandle x, TensorHandle w, TensorHandle b, long* stride, long* padding, long* dilation, long groups);
     [DllImport(Lib)] internal static extern TensorHandle ufm_layer_norm(TensorHandle x, long* shape, int n, TensorHandle w, TensorHandle b, double eps);
     [DllImport(Lib)] internal static extern TensorHandle ufm_gelu(TensorHandle x, int approximate);

@@ -45,6 +45,14 @@ inline c10::optional<at::Tensor> opt(Handle t) {
 
 at::Device device_of(int type, int index);
 
+// oneDNN's row-major float32 GEMM, C = alpha * op(A) op(B) + beta * C (dnnl_sgemm, status 0 on
+// success), where libtorch loaded oneDNN as a shared library (Debian's libtorch does; PyTorch's
+// wheels link it in privately): looked up at run time, nullptr when absent.
+using Sgemm = int (*)(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
+                      const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
+                      float* c, int64_t ldc);
+Sgemm onednn_sgemm();
+
 }  // namespace ufm
 
 // Every export: run in the thread's autograd mode, turn any C++ exception into the error slot

@@ -24,6 +24,15 @@ void* lookup(const char* name) {
 
 }  // namespace
 
+namespace ufm {
+
+Sgemm onednn_sgemm() {
+  static const Sgemm sgemm = reinterpret_cast<Sgemm>(lookup("dnnl_sgemm"));
+  return sgemm;
+}
+
+}  // namespace ufm
+
 // Free and total bytes of CUDA device `idx` from the CUDA runtime's cudaMemGetInfo. Returns 1 with
 // the figures, 0 when no CUDA runtime is loaded, -1 on error.
 UFM_EXPORT int ufm_cuda_mem_info(int idx, int64_t* free_bytes, int64_t* total_bytes) {
