@@ -80,7 +80,7 @@ public static class BenchCommand
         return command;
     }
 
-    /// <summary>Times the ViT forward with random weights; compare with tools/bench/vit_forward.py.</summary>
+    /// <summary>Times the ViT forward with random weights beside same-run sgemm rates; compare with tools/bench/vit_forward.py.</summary>
     private static Command Vit()
     {
         var arch = new Option<string>("--arch") { Description = "vit_small, vit_base or vit_large", DefaultValueFactory = _ => "vit_base" };
@@ -91,21 +91,41 @@ public static class BenchCommand
         var threads = new Option<int?>("--threads") { Description = "intra-op threads (default: all cores)" };
         var repeats = new Option<int>("--repeats") { Description = "timed forwards (the median is reported)", DefaultValueFactory = _ => 5 };
         var warmup = new Option<int>("--warmup") { Description = "untimed forwards first", DefaultValueFactory = _ => 1 };
+        var gemm = new Option<string?>("--gemm") { Description = "GEMM engine of the forward on the CPU: onednn (the default where libtorch loaded oneDNN) or libtorch (its BLAS)" };
+        var square = new Option<int>("--square") { Description = "side of the square sgemm timed beside the model's shapes", DefaultValueFactory = _ => 2048 };
         var json = new Option<bool>("--json") { Description = "print one JSON object" };
-        var command = new Command("vit", "Time the ViT forward (every block, random weights): median seconds per image")
+        var command = new Command("vit", "Time the ViT forward (every block, random weights): median seconds per image, GFLOP/s and the fraction of the same run's best sgemm rate")
         {
-            arch, patch, imageSize, batch, device, threads, repeats, warmup, json,
+            arch, patch, imageSize, batch, device, threads, repeats, warmup, gemm, square, json,
         };
         command.SetAction(parse =>
         {
             TorchRuntime.Initialize();
             var result = VitForwardMicrobenchmark.Run(new VitBenchmarkOptions(
                 parse.GetValue(arch)!, parse.GetValue(patch), parse.GetValue(imageSize), parse.GetValue(batch), parse.GetValue(device)!,
-                parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(threads)));
-            Console.WriteLine(parse.GetValue(json) ? result.ToJson()
-                : $"{result.Implementation} on {result.Device}, {result.Threads} threads: {result.Arch}/{result.Patch} at {result.ImageSize} px, batch {result.Batch}: {result.SecondsPerImage * 1e3:F1} ms/image");
+                parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(threads), OneDnnGemm: GemmEngine(parse.GetValue(gemm)),
+                SquareSide: parse.GetValue(square)));
+            Console.WriteLine(parse.GetValue(json) ? result.ToJson() : Describe(result));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>--gemm as <see cref="VitBenchmarkOptions.OneDnnGemm"/>: null keeps the default.</summary>
+    private static bool? GemmEngine(string? value) => value switch
+    {
+        null => null,
+        "onednn" => true,
+        "libtorch" => false,
+        _ => throw new ArgumentException($"--gemm must be onednn or libtorch, got '{value}'"),
+    };
+
+    private static string Describe(VitBenchmarkResult r)
+    {
+        static string Rates(IReadOnlyDictionary<string, double> rates) => string.Join(", ", rates.Select(e => $"{e.Key} {e.Value:F0}"));
+        return $"{r.Implementation} on {r.Device}, {r.Threads} threads: {r.Arch}/{r.Patch} at {r.ImageSize} px, batch {r.Batch}: "
+            + $"{r.SecondsPerImage * 1e3:F1} ms/image, {r.ForwardGflops:F0} GFLOP/s ({r.GemmEngine} GEMMs); same-run sgemm GFLOP/s "
+            + $"on the model's shapes: {Rates(r.SgemmModelShapesGflops)}; {r.SquareSide}^3: {Rates(r.SgemmSquareGflops)}; "
+            + $"forward at {100 * r.FractionOfBestSgemm:F0} % of the best";
     }
 }
