@@ -92,11 +92,12 @@ public static class BenchCommand
         var repeats = new Option<int>("--repeats") { Description = "timed forwards (the median is reported)", DefaultValueFactory = _ => 5 };
         var warmup = new Option<int>("--warmup") { Description = "untimed forwards first", DefaultValueFactory = _ => 1 };
         var gemm = new Option<string?>("--gemm") { Description = "GEMM engine of the forward on the CPU: onednn (the default where libtorch loaded oneDNN) or libtorch (its BLAS)" };
+        var precision = new Option<string>("--precision") { Description = "linear layers in float32 (the reference) or bf16 (see run --backbone-precision)", DefaultValueFactory = _ => "float32" };
         var square = new Option<int>("--square") { Description = "side of the square sgemm timed beside the model's shapes", DefaultValueFactory = _ => 2048 };
         var json = new Option<bool>("--json") { Description = "print one JSON object" };
         var command = new Command("vit", "Time the ViT forward (every block, random weights): median seconds per image, GFLOP/s and the fraction of the same run's best sgemm rate")
         {
-            arch, patch, imageSize, batch, device, threads, repeats, warmup, gemm, square, json,
+            arch, patch, imageSize, batch, device, threads, repeats, warmup, gemm, precision, square, json,
         };
         command.SetAction(parse =>
         {
@@ -104,7 +105,7 @@ public static class BenchCommand
             var result = VitForwardMicrobenchmark.Run(new VitBenchmarkOptions(
                 parse.GetValue(arch)!, parse.GetValue(patch), parse.GetValue(imageSize), parse.GetValue(batch), parse.GetValue(device)!,
                 parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(threads), OneDnnGemm: GemmEngine(parse.GetValue(gemm)),
-                SquareSide: parse.GetValue(square)));
+                SquareSide: parse.GetValue(square), Precision: BackbonePrecisionNames.Parse(parse.GetValue(precision)!, "--precision")));
             Console.WriteLine(parse.GetValue(json) ? result.ToJson() : Describe(result));
             return 0;
         });
@@ -124,7 +125,7 @@ public static class BenchCommand
     {
         static string Rates(IReadOnlyDictionary<string, double> rates) => string.Join(", ", rates.Select(e => $"{e.Key} {e.Value:F0}"));
         return $"{r.Implementation} on {r.Device}, {r.Threads} threads: {r.Arch}/{r.Patch} at {r.ImageSize} px, batch {r.Batch}: "
-            + $"{r.SecondsPerImage * 1e3:F1} ms/image, {r.ForwardGflops:F0} GFLOP/s ({r.GemmEngine} GEMMs); same-run sgemm GFLOP/s "
+            + $"{r.SecondsPerImage * 1e3:F1} ms/image, {r.ForwardGflops:F0} GFLOP/s ({r.Precision} linear layers, {r.GemmEngine} GEMMs); same-run sgemm GFLOP/s "
             + $"on the model's shapes: {Rates(r.SgemmModelShapesGflops)}; {r.SquareSide}^3: {Rates(r.SgemmSquareGflops)}; "
             + $"forward at {100 * r.FractionOfBestSgemm:F0} % of the best";
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Uniformaly.Research.Detection;
 using Uniformaly.Research.Detector;
+using Uniformaly.Research.Models;
 
 namespace Uniformaly.Experiments.Options;
 
@@ -20,6 +21,7 @@ public sealed class DetectorOptions
     public Option<double> TopK { get; } = new("--topk") { Description = "Top k-ratio: fraction of patches averaged into the image score", DefaultValueFactory = _ => Defaults.TopK };
     public Option<int> Nn { get; } = new("--nn") { Description = "Nearest neighbours averaged per patch", DefaultValueFactory = _ => Defaults.NearestNeighbours };
     public Option<string> KnnPrecision { get; } = new("--knn-precision") { Description = "Nearest-neighbour search: float32 (the reference) or bf16 (bfloat16 ranking proven per query, float32 rerank: the same exact neighbours, faster on CPUs with bf16 units and GPUs)", DefaultValueFactory = _ => "float32" };
+    public Option<string> BackbonePrecision { get; } = new("--backbone-precision") { Description = "Backbone linear layers: float32 (the reference) or bf16 (weights and inputs rounded to bfloat16, float32 sums: faster on CPUs with bf16 units, scores change slightly)", DefaultValueFactory = _ => "float32" };
     public Option<string> Sampler { get; } = new("--sampler") { Description = "Memory bank sampler: identity, random or coreset", DefaultValueFactory = _ => "coreset" };
     public Option<double> SamplerRatio { get; } = new("--sampler-ratio") { Description = "Fraction of patches the sampler keeps", DefaultValueFactory = _ => Defaults.SamplerRatio };
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed for sampling and low-shot draws", DefaultValueFactory = _ => 0 };
@@ -27,7 +29,7 @@ public sealed class DetectorOptions
     public Option<int> ImageSize { get; } = new("--imagesize") { Description = "Center-crop size (network input)", DefaultValueFactory = _ => Defaults.ImageSize };
 
     public IEnumerable<Option> All =>
-        [Backbone, Checkpoint, Layers, AttentionLayer, Kernel, Threshold, Soft, NoBpm, TopK, Nn, KnnPrecision, Sampler, SamplerRatio, Seed, Resize, ImageSize];
+        [Backbone, Checkpoint, Layers, AttentionLayer, Kernel, Threshold, Soft, NoBpm, TopK, Nn, KnnPrecision, BackbonePrecision, Sampler, SamplerRatio, Seed, Resize, ImageSize];
 
     public void AddTo(Command command)
     {
@@ -52,6 +54,7 @@ public sealed class DetectorOptions
             TopK = parse.GetValue(TopK),
             NearestNeighbours = parse.GetValue(Nn),
             KnnPrecision = SearchPrecisionNames.Parse(parse.GetValue(KnnPrecision)!, "--knn-precision"),
+            BackbonePrecision = BackbonePrecisionNames.Parse(parse.GetValue(BackbonePrecision)!, "--backbone-precision"),
             Sampler = parse.GetValue(Sampler)!.ToLowerInvariant() switch
             {
                 "identity" => SamplerKind.Identity,

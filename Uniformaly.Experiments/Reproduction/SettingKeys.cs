@@ -1,6 +1,7 @@
 using System.Globalization;
 using Uniformaly.Research.Detection;
 using Uniformaly.Research.Detector;
+using Uniformaly.Research.Models;
 
 namespace Uniformaly.Experiments.Reproduction;
 
@@ -12,7 +13,7 @@ namespace Uniformaly.Experiments.Reproduction;
 public static class SettingKeys
 {
     public static readonly IReadOnlyList<string> Known =
-        ["layers", "attention-layer", "kernel", "threshold", "bpm", "topk", "nn", "knn-precision", "sampler", "sampler-ratio", "seed", "resize", "imagesize"];
+        ["layers", "attention-layer", "kernel", "threshold", "bpm", "topk", "nn", "knn-precision", "backbone-precision", "sampler", "sampler-ratio", "seed", "resize", "imagesize"];
 
     /// <summary>The settings with <paramref name="key"/> set; the message of a bad value names <paramref name="where"/>.</summary>
     public static DetectorSettings Apply(DetectorSettings settings, string key, string value, string where)
@@ -29,6 +30,7 @@ public static class SettingKeys
                 "topk" => settings with { TopK = Double(value) },
                 "nn" => settings with { NearestNeighbours = Int(value) },
                 "knn-precision" => settings with { KnnPrecision = SearchPrecisionNames.Parse(value, "knn-precision") },
+                "backbone-precision" => settings with { BackbonePrecision = BackbonePrecisionNames.Parse(value, "backbone-precision") },
                 "sampler" => settings with { Sampler = Enum.Parse<SamplerKind>(value, ignoreCase: true) },
                 "sampler-ratio" => settings with { SamplerRatio = Double(value) },
                 "seed" => settings with { Seed = Int(value) },

@@ -41,7 +41,7 @@ public sealed class DetectorBackend : IDisposable
         TorchRuntime.EnsureAvailable(device);
         if (settings.Checkpoint is { } checkpoint)
         {
-            var model = VisionTransformer.Load(checkpoint, device: device);
+            var model = VisionTransformer.Load(checkpoint, device: device, precision: settings.BackbonePrecision);
             return new DetectorBackend(model, settings, $"backbone: {model.Architecture} from {checkpoint}");
         }
         var name = settings.Backbone!;
@@ -49,11 +49,11 @@ public sealed class DetectorBackend : IDisposable
         {
             var spec = Backbones.Get("dino_" + name[RandomPrefix.Length..]);
             TorchRuntime.ManualSeed((ulong)settings.Seed);
-            return new DetectorBackend(VisionTransformer.Random(spec.Architecture, device), settings,
+            return new DetectorBackend(VisionTransformer.Random(spec.Architecture, device, settings.BackbonePrecision), settings,
                 $"backbone: {spec.Architecture} with RANDOM weights (seed {settings.Seed}), not a pretrained model");
         }
         var named = Backbones.Get(name);
-        return new DetectorBackend(Backbones.Load(name, device, weightsFolder), settings,
+        return new DetectorBackend(Backbones.Load(name, device, weightsFolder, settings.BackbonePrecision), settings,
             $"backbone: {name} from {Backbones.WeightsPath(named, weightsFolder)}");
     }
 

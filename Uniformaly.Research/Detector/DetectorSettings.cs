@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Uniformaly.Research.Detection;
+using Uniformaly.Research.Models;
 
 namespace Uniformaly.Research.Detector;
 
@@ -45,6 +46,11 @@ public sealed record DetectorSettings
     /// certified bfloat16 ranking, which returns the same neighbours faster where bf16 GEMMs are fast.</summary>
     [JsonConverter(typeof(JsonStringEnumConverter<SearchPrecision>))]
     public SearchPrecision KnnPrecision { get; init; } = SearchPrecision.Float32;
+
+    /// <summary>The arithmetic of the backbone's linear layers: float32 (the reference) or
+    /// bfloat16 (faster on CPUs with bf16 units; changes the features beyond float32 rounding).</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<BackbonePrecision>))]
+    public BackbonePrecision BackbonePrecision { get; init; } = BackbonePrecision.Float32;
 
     [JsonConverter(typeof(JsonStringEnumConverter<SamplerKind>))]
     public SamplerKind Sampler { get; init; } = SamplerKind.Coreset;

@@ -48,13 +48,14 @@ public static class Backbones
 
     /// <summary>Loads a named backbone from the weights folder onto <paramref name="device"/>.</summary>
     /// <exception cref="FileNotFoundException">the file is missing; the message names the expected path and the URL.</exception>
-    public static VisionTransformer Load(string name, Device? device = null, string? weightsFolder = null)
+    public static VisionTransformer Load(string name, Device? device = null, string? weightsFolder = null,
+        BackbonePrecision precision = BackbonePrecision.Float32)
     {
         var spec = Get(name);
         var path = WeightsPath(spec, weightsFolder);
         if (!File.Exists(path))
             throw new FileNotFoundException(
                 $"weights of backbone '{name}' not found at {path}; download {spec.Url} to that path (see weights/README.md)", path);
-        return VisionTransformer.Load(path, spec.Architecture, device);
+        return VisionTransformer.Load(path, spec.Architecture, device, precision);
     }
 }

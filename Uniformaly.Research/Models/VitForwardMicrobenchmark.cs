@@ -7,8 +7,8 @@ namespace Uniformaly.Research.Models;
 /// <summary>What to time: a random-weight ViT of <paramref name="Arch"/> (vit_small, vit_base,
 /// vit_large) and <paramref name="Patch"/> on a [Batch, 3, ImageSize, ImageSize] standard-normal
 /// batch, running every block (as tools/bench/vit_forward.py's reference does); Warmup untimed
-/// then Repeats timed forwards. Threads null keeps the runtime's setting; OneDnnGemm null keeps
-/// <see cref="TorchRuntime.UseOneDnnGemm"/>'s default. Beside each forward the same process times
+/// then Repeats timed forwards, its linear layers in <paramref name="Precision"/>. Threads null keeps
+/// the runtime's setting; OneDnnGemm null keeps <see cref="TorchRuntime.UseOneDnnGemm"/>'s default. Beside each forward the same process times
 /// sgemm, C = A B^T, through each engine on the model's linear-layer shapes (M = Batch x tokens)
 /// and on a <paramref name="SquareSide"/>-sided square.</summary>
 public sealed record VitBenchmarkOptions(
@@ -22,7 +22,8 @@ public sealed record VitBenchmarkOptions(
     int? Threads = null,
     ulong Seed = 0,
     bool? OneDnnGemm = null,
-    int SquareSide = 2048);
+    int SquareSide = 2048,
+    BackbonePrecision Precision = BackbonePrecision.Float32);
 
 /// <summary>
 /// The measurement: median seconds per image of a full forward (every block's output), its GEMM
@@ -40,6 +41,7 @@ public sealed record VitBenchmarkResult(
     int Threads,
     int Repeats,
     double SecondsPerImage,
+    string Precision,
     string GemmEngine,
     double ForwardGflops,
     IReadOnlyDictionary<string, double> SgemmModelShapesGflops,
@@ -101,7 +103,7 @@ public static class VitForwardMicrobenchmark
     private static VitBenchmarkResult Measure(VitBenchmarkOptions options, Device device, bool oneDnn)
     {
         TorchRuntime.ManualSeed(options.Seed);
-        using var model = VisionTransformer.Random(Architecture(options.Arch, options.Patch), device);
+        using var model = VisionTransformer.Random(Architecture(options.Arch, options.Patch), device, options.Precision);
         using var scope = new DisposeScope();
         var images = Tensor.Randn([options.Batch, 3, options.ImageSize, options.ImageSize]).To(device);
         int[] blocks = [.. Enumerable.Range(1, model.Architecture.Depth)];
@@ -139,7 +141,7 @@ public static class VitForwardMicrobenchmark
         var best = shapeRates.Values.Concat(squareRates.Values).Max();
         return new VitBenchmarkResult($"uniformaly ViT forward (libtorch {TorchRuntime.Version})", device.ToString(), options.Arch,
             options.Patch, options.ImageSize, options.Batch, TorchRuntime.NumThreads, options.Repeats, seconds / options.Batch,
-            oneDnn && engines.Contains(OneDnnEngine) ? OneDnnEngine : LibtorchEngine, forwardGflops, shapeRates, options.SquareSide,
+            BackbonePrecisionNames.Name(options.Precision), oneDnn && engines.Contains(OneDnnEngine) ? OneDnnEngine : LibtorchEngine, forwardGflops, shapeRates, options.SquareSide,
             squareRates, forwardGflops / best);
     }
 

@@ -53,6 +53,13 @@ using Sgemm = int (*)(char transa, char transb, int64_t m, int64_t n, int64_t k,
                       float* c, int64_t ldc);
 Sgemm onednn_sgemm();
 
+// oneDNN's bfloat16 GEMM with float32 products, accumulation and output (dnnl_gemm_bf16bf16f32;
+// A and B are bfloat16 bit patterns), the same way.
+using GemmBf16 = int (*)(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
+                         const uint16_t* a, int64_t lda, const uint16_t* b, int64_t ldb, float beta,
+                         float* c, int64_t ldc);
+GemmBf16 onednn_gemm_bf16();
+
 }  // namespace ufm
 
 // Every export: run in the thread's autograd mode, turn any C++ exception into the error slot

@@ -15,31 +15,44 @@ namespace {
 
 std::atomic<bool> g_onednn_enabled{true};
 
-// oneDNN's sgemm when the fast path applies to these tensors, nullptr otherwise.
-ufm::Sgemm fast_sgemm(std::initializer_list<const at::Tensor*> tensors) {
-  if (!g_onednn_enabled.load(std::memory_order_relaxed) || ufm::grad_enabled()) return nullptr;
+// Whether the oneDNN path may run on these tensors: switched on, autograd off, CPU tensors that
+// need no gradient.
+bool onednn_applies(std::initializer_list<const at::Tensor*> tensors) {
+  if (!g_onednn_enabled.load(std::memory_order_relaxed) || ufm::grad_enabled()) return false;
   for (const at::Tensor* t : tensors) {
-    if (t && t->defined() && (!t->device().is_cpu() || t->scalar_type() != at::kFloat || t->requires_grad()))
-      return nullptr;
+    if (t && t->defined() && (!t->device().is_cpu() || t->requires_grad())) return false;
   }
-  return ufm::onednn_sgemm();
+  return true;
 }
 
-void check_gemm(int status) { TORCH_CHECK(status == 0, "oneDNN sgemm failed with status ", status); }
+bool all_float(std::initializer_list<const at::Tensor*> tensors) {
+  for (const at::Tensor* t : tensors) {
+    if (t && t->defined() && t->scalar_type() != at::kFloat) return false;
+  }
+  return true;
+}
+
+void check_gemm(int status) { TORCH_CHECK(status == 0, "oneDNN GEMM failed with status ", status); }
 
 // x [..., K] w^T + bias (+ residual) for w [N, K], as nn.Linear (and x + nn.Linear): the bias, or
 // residual + bias, is written to the output first and the GEMM accumulates onto it (beta = 1), the
-// way addmm applies a bias. nullopt when the fast path does not apply (the caller then uses ATen).
+// way addmm applies a bias. A bfloat16 w (the backbone's bf16 mode) takes x rounded to bfloat16 and
+// oneDNN's bf16 GEMM, whose products and sums are float32. nullopt when the fast path does not
+// apply (the caller then uses ATen).
 c10::optional<at::Tensor> fast_linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor* b,
                                       const at::Tensor* residual) {
-  auto sgemm = fast_sgemm({&x, &w, b, residual});
-  if (!sgemm || x.dim() < 1 || w.dim() != 2 || x.size(-1) != w.size(1) || w.size(0) == 0 ||
-      w.size(1) == 0 || x.numel() == 0 || (b && (b->dim() != 1 || b->size(0) != w.size(0))))
+  const bool bf16 = w.scalar_type() == at::kBFloat16;
+  if (!onednn_applies({&x, &w, b, residual}) || !all_float({&x, b, residual}) ||
+      !(bf16 || w.scalar_type() == at::kFloat) ||
+      !(bf16 ? ufm::onednn_gemm_bf16() != nullptr : ufm::onednn_sgemm() != nullptr))
+    return c10::nullopt;
+  if (x.dim() < 1 || w.dim() != 2 || x.size(-1) != w.size(1) || w.size(0) == 0 || w.size(1) == 0 ||
+      x.numel() == 0 || (b && (b->dim() != 1 || b->size(0) != w.size(0))))
     return c10::nullopt;
   auto sizes = x.sizes().vec();
   sizes.back() = w.size(0);
   if (residual && residual->sizes() != at::IntArrayRef(sizes)) return c10::nullopt;
-  const auto xc = x.contiguous(), wc = w.contiguous();
+  const auto wc = w.contiguous();
   at::Tensor out;
   if (residual)
     out = (b ? at::add(*residual, *b) : residual->clone()).contiguous();
@@ -47,15 +60,29 @@ c10::optional<at::Tensor> fast_linear(const at::Tensor& x, const at::Tensor& w, 
     out = b->expand(sizes).contiguous();
   else
     out = at::empty(sizes, x.options());
-  const int64_t n = wc.size(0), k = wc.size(1), m = xc.numel() / k;
-  check_gemm(sgemm('N', 'T', m, n, k, 1.f, xc.data_ptr<float>(), k, wc.data_ptr<float>(), k,
-                   (b || residual) ? 1.f : 0.f, out.data_ptr<float>(), n));
+  const int64_t n = wc.size(0), k = wc.size(1), m = x.numel() / k;
+  const float beta = (b || residual) ? 1.f : 0.f;
+  if (bf16) {
+    const auto xb = x.to(at::kBFloat16).contiguous();
+    const auto bits = [](const at::Tensor& t) { return static_cast<const uint16_t*>(t.data_ptr()); };
+    check_gemm(ufm::onednn_gemm_bf16()('N', 'T', m, n, k, 1.f, bits(xb), k, bits(wc), k, beta,
+                                       out.data_ptr<float>(), n));
+  } else {
+    const auto xc = x.contiguous();
+    check_gemm(ufm::onednn_sgemm()('N', 'T', m, n, k, 1.f, xc.data_ptr<float>(), k,
+                                   wc.data_ptr<float>(), k, beta, out.data_ptr<float>(), n));
+  }
   return out;
 }
 
+// nn.Linear; a bfloat16 w outside the fast path: x rounded to bfloat16 and both operands widened
+// back, so products and sums are float32 as in oneDNN's bf16 GEMM.
 at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor* b) {
   if (auto fast = fast_linear(x, w, b, nullptr)) return *fast;
-  return at::linear(x, w, b ? c10::optional<at::Tensor>(*b) : c10::nullopt);
+  const auto bias = b ? c10::optional<at::Tensor>(*b) : c10::nullopt;
+  if (w.scalar_type() == at::kBFloat16 && x.scalar_type() != at::kBFloat16)
+    return at::linear(x.to(at::kBFloat16).to(x.scalar_type()), w.to(x.scalar_type()), bias);
+  return at::linear(x, w, bias);
 }
 
 // The attention core on the CPU: for each (image, head) the scores scale * q k^T by one GEMM
@@ -121,12 +148,11 @@ UFM_EXPORT int ufm_attention(Handle qkv, int64_t heads, double scale, int want_a
                 heads, " heads");
     const int64_t b = x.size(0), t = x.size(1), d = x.size(2) / 3;
     at::Tensor o, probs;
-    auto sgemm = fast_sgemm({&x});
-    if (sgemm && x.numel() > 0) {
+    if (onednn_applies({&x}) && all_float({&x}) && ufm::onednn_sgemm() && x.numel() > 0) {
       const auto xc = x.contiguous();
       o = at::empty({b, t, d}, x.options());
       if (want_attention) probs = at::empty({b, heads, t, t}, x.options());
-      fast_attention(sgemm, xc, heads, static_cast<float>(scale), o, want_attention ? &probs : nullptr);
+      fast_attention(ufm::onednn_sgemm(), xc, heads, static_cast<float>(scale), o, want_attention ? &probs : nullptr);
     } else {
       const auto parts = x.reshape({b, t, 3, heads, d / heads}).permute({2, 0, 3, 1, 4});
       probs = at::softmax(at::matmul(parts[0], parts[1].transpose(-2, -1)) * scale, -1);

@@ -31,6 +31,11 @@ Sgemm onednn_sgemm() {
   return sgemm;
 }
 
+GemmBf16 onednn_gemm_bf16() {
+  static const GemmBf16 gemm = reinterpret_cast<GemmBf16>(lookup("dnnl_gemm_bf16bf16f32"));
+  return gemm;
+}
+
 }  // namespace ufm
 
 // Free and total bytes of CUDA device `idx` from the CUDA runtime's cudaMemGetInfo. Returns 1 with

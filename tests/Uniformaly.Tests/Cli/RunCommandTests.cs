@@ -158,6 +158,7 @@ public sealed class RunCommandTests
     [TestCase("--kernel", "4", "--kernel must be odd")]
     [TestCase("--sampler", "magic", "unknown sampler 'magic'")]
     [TestCase("--knn-precision", "int8", "--knn-precision must be float32 or bf16, got 'int8'")]
+    [TestCase("--backbone-precision", "fp16", "--backbone-precision must be float32 or bf16, got 'fp16'")]
     [TestCase("--layers", "2-9", "--layers: 4,5,6,7,8,9 outside 1..3")]
     public void BadOptions_AreNamed(string option, string value, string message)
     {

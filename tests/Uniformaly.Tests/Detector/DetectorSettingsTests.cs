@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Uniformaly.Research.Detection;
 using Uniformaly.Research.Detector;
+using Uniformaly.Research.Models;
 
 namespace Uniformaly.Tests.Detector;
 
@@ -19,12 +20,15 @@ public sealed class DetectorSettingsTests
     [Test]
     public void Json_RoundTrips()
     {
-        var s = new DetectorSettings { Layers = [1, 2], AttentionLayer = 2, Masking = BackPatchMaskingMode.Soft, Sampler = SamplerKind.Random, TopK = 0.1, KnnPrecision = SearchPrecision.CertifiedBFloat16 };
+        var s = new DetectorSettings { Layers = [1, 2], AttentionLayer = 2, Masking = BackPatchMaskingMode.Soft, Sampler = SamplerKind.Random, TopK = 0.1, KnnPrecision = SearchPrecision.CertifiedBFloat16,
+            BackbonePrecision = BackbonePrecision.BFloat16 };
         var back = DetectorSettings.FromJson(s.ToJson(), "test");
         Assert.That(back.ToJson(), Is.EqualTo(s.ToJson()));
-        Assert.That(s.ToJson(), Does.Contain("\"masking\": \"Soft\"").And.Contain("\"knn_precision\": \"CertifiedBFloat16\""));
+        Assert.That(s.ToJson(), Does.Contain("\"masking\": \"Soft\"").And.Contain("\"knn_precision\": \"CertifiedBFloat16\"")
+            .And.Contain("\"backbone_precision\": \"BFloat16\""));
         // Settings saved before the option existed load with the float32 search.
-        Assert.That(DetectorSettings.FromJson("{\"backbone\": \"dino_vits16\"}", "old").KnnPrecision, Is.EqualTo(SearchPrecision.Float32));
+        var old = DetectorSettings.FromJson("{\"backbone\": \"dino_vits16\"}", "old");
+        Assert.That((old.KnnPrecision, old.BackbonePrecision), Is.EqualTo((SearchPrecision.Float32, BackbonePrecision.Float32)));
     }
 
     [TestCase(6, 0.1, 0.05, 1, 0.1, "--kernel must be odd")]

@@ -2,6 +2,7 @@ using NUnit.Framework;
 using Uniformaly.Experiments.Reproduction;
 using Uniformaly.Research.Detection;
 using Uniformaly.Research.Detector;
+using Uniformaly.Research.Models;
 
 namespace Uniformaly.Tests.Reproduction;
 
@@ -61,6 +62,10 @@ public sealed class ExperimentDefinitionTests
     public void KnnPrecisionSetting_PicksTheCertifiedSearch() =>
         Assert.That(SettingKeys.Apply(new DetectorSettings(), "knn-precision", "bf16", "here").KnnPrecision, Is.EqualTo(SearchPrecision.CertifiedBFloat16));
 
+    [Test]
+    public void BackbonePrecisionSetting_PicksBFloat16() =>
+        Assert.That(SettingKeys.Apply(new DetectorSettings(), "backbone-precision", "bf16", "here").BackbonePrecision, Is.EqualTo(BackbonePrecision.BFloat16));
+
     [TestCase("binary_0.2", BackPatchMaskingMode.Binary, 0.2)]
     [TestCase("binary", BackPatchMaskingMode.Binary, 0.1)]
     [TestCase("soft", BackPatchMaskingMode.Soft, 0.1)]
@@ -75,6 +80,7 @@ public sealed class ExperimentDefinitionTests
     [TestCase("kernel", "seven", "here: setting 'kernel: seven'")]
     [TestCase("sampler", "greedy", "here: setting 'sampler: greedy'")]
     [TestCase("knn-precision", "fp8", "knn-precision must be float32 or bf16")]
+    [TestCase("backbone-precision", "fp16", "backbone-precision must be float32 or bf16")]
     public void BadSetting_NamesIt(string key, string value, string message) =>
         Assert.That(Assert.Throws<ArgumentException>(() => SettingKeys.Apply(new DetectorSettings(), key, value, "here"))!.Message, Does.Contain(message));
 

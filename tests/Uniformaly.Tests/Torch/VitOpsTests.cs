@@ -133,6 +133,42 @@ public sealed class VitOpsTests
         Assert.That((onednnOutput - libtorchOutput).Abs().Max().Item(), Is.LessThanOrEqualTo(output), "output");
     }
 
+    [TestCaseSource(nameof(Engines))]
+    public void BFloat16Linears_RoundTheInputsAndSumInFloat32(bool oneDnn)
+    {
+        TorchRuntime.UseOneDnnGemm = oneDnn;
+        // 1 + 2^-10 and 3 + 2^-7 are not bfloat16 numbers (8 significant bits): they round to 1 and 3.
+        var x = Tensor.FromArray(new float[] { 1 + 1f / 1024, 2, 3 + 1f / 128, -1 }, 1, 2, 2);
+        var w = Tensor.FromArray(new float[] { 1, 0, 0, 1, 1, 1 }, 3, 2).To(DType.BFloat16);
+        var b = Tensor.FromArray(new float[] { 0.5f, 0, -1 });
+        var residual = Tensor.FromArray(new float[] { 10, 20, 30, 40, 50, 60 }, 1, 2, 3);
+        TensorAssert.Values(Functional.Linear(x, w, b), [1, 2, 3], [1.5f, 2, 2, 3.5f, -1, 1], 0);
+        TensorAssert.Values(Functional.LinearAdd(x, w, b, residual), [1, 2, 3], [11.5f, 22, 32, 43.5f, 49, 61], 0);
+        // 2^-24 is far below bfloat16's resolution at 1, yet kept: the sums are float32.
+        var tiny = Tensor.FromArray(new float[] { 1, (float)Math.Pow(2, -24) }, 1, 2);
+        var ones = Tensor.Ones([1, 2]).To(DType.BFloat16);
+        TensorAssert.Values(Functional.Linear(tiny, ones), [1, 1], [1 + (float)Math.Pow(2, -24)], 0);
+    }
+
+    [Test]
+    public void OneDnnAndEmulation_BFloat16LinearsAgreeWithinFloat32Rounding()
+    {
+        if (!TorchRuntime.OneDnnGemmAvailable) Assert.Ignore("this libtorch did not load oneDNN");
+        TorchRuntime.ManualSeed(5);
+        const int k = 96;
+        var x = Tensor.Randn([2, 37, k]);
+        var w = Tensor.Randn([2 * k, k]).To(DType.BFloat16);
+        var b = Tensor.Randn([2 * k]);
+        // Both sum the same bfloat16-rounded products (exact in float32) in different orders.
+        var rounded = x.To(DType.BFloat16).To(DType.Float32).Abs();
+        var bound = Functional.Linear(rounded, w.To(DType.Float32).Abs(), b.Abs()) * (2 * Gamma(k + 1));
+        TorchRuntime.UseOneDnnGemm = false;
+        var emulated = Functional.Linear(x, w, b);
+        TorchRuntime.UseOneDnnGemm = true;
+        var onednn = Functional.Linear(x, w, b);
+        Assert.That(((onednn - emulated).Abs() - bound).Max().Item(), Is.LessThanOrEqualTo(0));
+    }
+
     [Test]
     public void MultiHeadAttention_RejectsAWidthThatIsNotThreeHeadsWide()
     {
