@@ -1,3 +1,5 @@
+using Uniformaly.Research.Detection;
+
 namespace Uniformaly.Research.Models;
 
 /// <summary>The arithmetic of the ViT's linear layers (qkv, proj, fc1 and fc2: about 90 % of its FLOPs).</summary>
@@ -18,14 +20,10 @@ public enum BackbonePrecision
 
 public static class BackbonePrecisionNames
 {
-    /// <summary>"float32" (or "fp32") and "bf16" (or "bfloat16"), in any case.</summary>
+    /// <summary>"float32" (or "fp32") and "bf16" (or "bfloat16"), in any case: the kNN's precision names.</summary>
     /// <exception cref="ArgumentException">Any other name; the message names <paramref name="option"/>.</exception>
-    public static BackbonePrecision Parse(string text, string option) => text.Trim().ToLowerInvariant() switch
-    {
-        "float32" or "fp32" => BackbonePrecision.Float32,
-        "bf16" or "bfloat16" => BackbonePrecision.BFloat16,
-        _ => throw new ArgumentException($"{option} must be float32 or bf16, got '{text}'"),
-    };
+    public static BackbonePrecision Parse(string text, string option) =>
+        SearchPrecisionNames.Parse(text, option) == SearchPrecision.Float32 ? BackbonePrecision.Float32 : BackbonePrecision.BFloat16;
 
     /// <summary>The name <see cref="Parse"/> reads.</summary>
     public static string Name(BackbonePrecision precision) => precision == BackbonePrecision.BFloat16 ? "bf16" : "float32";

@@ -1,9 +1,10 @@
 // The ViT's hot operations: linear layers (with the GELU or the residual add that follows them)
-// and the multi-head attention core. On the CPU, float32, they run on oneDNN's sgemm where libtorch
-// loaded oneDNN (its AVX-512 kernels reach about twice the rate of OpenBLAS's AVX2 ones on CPUs
-// OpenBLAS has no kernels for), with the bias, residual and head split folded into the GEMM's
-// operands instead of extra passes and copies; elsewhere (CUDA, autograd, no oneDNN, or switched
-// off) the same math in ATen ops. The two agree to float32 rounding.
+// and the multi-head attention core. On the CPU they run on oneDNN's GEMMs where libtorch loaded
+// oneDNN (its AVX-512 kernels reach about twice the rate of OpenBLAS's AVX2 ones on CPUs OpenBLAS
+// has no kernels for): sgemm for float32 weights, the bf16 GEMM with float32 sums for the
+// backbone's optional bfloat16 weights. The bias, residual and head split are folded into the
+// GEMMs' operands instead of extra passes and copies. Elsewhere (CUDA, autograd, no oneDNN, or
+// switched off) the same math runs in ATen ops; the two agree to float32 rounding.
 #include "bridge.h"
 
 #include <atomic>

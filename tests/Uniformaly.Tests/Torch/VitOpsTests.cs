@@ -144,10 +144,12 @@ public sealed class VitOpsTests
         var residual = Tensor.FromArray(new float[] { 10, 20, 30, 40, 50, 60 }, 1, 2, 3);
         TensorAssert.Values(Functional.Linear(x, w, b), [1, 2, 3], [1.5f, 2, 2, 3.5f, -1, 1], 0);
         TensorAssert.Values(Functional.LinearAdd(x, w, b, residual), [1, 2, 3], [11.5f, 22, 32, 43.5f, 49, 61], 0);
-        // 2^-24 is far below bfloat16's resolution at 1, yet kept: the sums are float32.
-        var tiny = Tensor.FromArray(new float[] { 1, (float)Math.Pow(2, -24) }, 1, 2);
+        // 1 and 2^-20 are bfloat16 numbers, their sum is not (it needs 21 bits) but is a float32
+        // one: kept, as the sums are float32.
+        var small = (float)Math.Pow(2, -20);
+        var pair = Tensor.FromArray(new float[] { 1, small }, 1, 2);
         var ones = Tensor.Ones([1, 2]).To(DType.BFloat16);
-        TensorAssert.Values(Functional.Linear(tiny, ones), [1, 1], [1 + (float)Math.Pow(2, -24)], 0);
+        TensorAssert.Values(Functional.Linear(pair, ones), [1, 1], [1 + small], 0);
     }
 
     [Test]
