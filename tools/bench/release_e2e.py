@@ -179,6 +179,27 @@ def run_uniformaly(work, data, checkpoint, args, index):
             "bank_size": metrics["bank_size"], "scores": scores}
 
 
+def idle_fraction(seconds):
+    """The fraction of all cores' time idle over the next `seconds` (from /proc/stat)."""
+    def times():
+        fields = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, total
+    idle0, total0 = times()
+    time.sleep(seconds)
+    idle1, total1 = times()
+    return (idle1 - idle0) / max(1, total1 - total0)
+
+
+def wait_until_idle(limit_seconds=900):
+    """Waits until the CPUs were at least 95 % idle for 5 s (at most `limit_seconds`); returns
+    whether they were."""
+    deadline = time.monotonic() + limit_seconds
+    while time.monotonic() < deadline:
+        if idle_fraction(5) >= 0.95:
+            return True
+    return False
+
+
 def summary(runs, key):
     values = [r[key] for r in runs]
     return statistics.median(values), min(values), max(values)
@@ -192,6 +213,8 @@ def main():
     parser.add_argument("--release-workers", type=int, default=0, help="the release's DataLoader worker processes")
     parser.add_argument("--uniformaly-args", nargs=argparse.REMAINDER, default=[],
                         help="extra options for `uniformaly run` (last on the line)")
+    parser.add_argument("--wait-idle", action="store_true",
+                        help="start each run only after 5 s of >= 95 %% idle CPU (waits up to 15 min; says when it gave up)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (printed)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     parser.add_argument("--release-worker", action="store_true", help=argparse.SUPPRESS)
@@ -211,6 +234,8 @@ def main():
         for index in range(args.rounds):
             order = ["release", "uniformaly"] if index % 2 == 0 else ["uniformaly", "release"]
             for side in order:
+                if args.wait_idle and not wait_until_idle():
+                    print("the CPUs were not idle within 15 minutes: running anyway", flush=True)
                 load = os.getloadavg()[0]
                 result = run_release(work, data, args) if side == "release" else run_uniformaly(work, data, checkpoint, args, index)
                 result["load"] = load
