@@ -131,7 +131,7 @@ def check_weights(backbone, checkpoint):
 def prepare(work, args):
     """Data, checkpoint, stubs and the release's scratch folder; returns (data root, checkpoint)."""
     data = work / "data"
-    run_cli(["synth", "--out", str(data), "--categories", CATEGORY, "--train", "40", "--test-good", "16",
+    run_cli(args, ["synth", "--out", str(data), "--categories", CATEGORY, "--train", "40", "--test-good", "16",
              "--per-defect", "8"])
     scratch = work / "release"
     weights = scratch / "backbones" / "weights"
@@ -146,9 +146,9 @@ def prepare(work, args):
     return data, checkpoint
 
 
-def run_cli(arguments):
+def run_cli(args, arguments):
     """Runs the uniformaly CLI quietly; its output is shown only when it fails."""
-    done = subprocess.run([str(REPO / "uniformaly"), *arguments], capture_output=True, text=True)
+    done = subprocess.run([str(args.uniformaly), *arguments], capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"uniformaly {' '.join(arguments)} failed:\n{done.stdout}{done.stderr}")
 
@@ -166,7 +166,7 @@ def run_release(work, data, args):
 
 def run_uniformaly(work, data, checkpoint, args, index):
     out = work / f"uniformaly_{index}"
-    run_cli(["run", "--dataset", "folder", "--data-root", str(data), "--categories", CATEGORY,
+    run_cli(args, ["run", "--dataset", "folder", "--data-root", str(data), "--categories", CATEGORY,
              "--checkpoint", str(checkpoint), "--sampler", "identity", "--threads", str(args.threads),
              "--out", str(out), *args.uniformaly_args])
     metrics = json.loads((out / "metrics.json").read_text())["categories"][CATEGORY]
@@ -211,6 +211,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="runs of each side, alternating")
     parser.add_argument("--threads", type=int, default=2, help="threads for torch, faiss and Uniformaly")
     parser.add_argument("--release-workers", type=int, default=0, help="the release's DataLoader worker processes")
+    parser.add_argument("--uniformaly", type=Path, default=REPO / "uniformaly",
+                        help="the CLI launcher to compare (default: this checkout's; another checkout's for a before/after)")
     parser.add_argument("--uniformaly-args", nargs=argparse.REMAINDER, default=[],
                         help="extra options for `uniformaly run` (last on the line)")
     parser.add_argument("--wait-idle", action="store_true",
