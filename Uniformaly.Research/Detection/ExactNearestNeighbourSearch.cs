@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Research.Detection;
@@ -21,6 +22,7 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
 
     private readonly MemoryBank _bank;
     private readonly BFloat16Ranking? _ranking;
+    private readonly bool _measureNatively;
     private long _queriesSearchedAgain;
 
     /// <param name="bank">The bank to search; the caller keeps ownership.</param>
@@ -32,6 +34,21 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
     /// candidate selection takes a slower path).</param>
     public ExactNearestNeighbourSearch(MemoryBank bank, long? memoryBudgetBytes = null, long? chunkRows = null,
         SearchPrecision precision = SearchPrecision.Float32, int rerankCandidates = DefaultRerankCandidates)
+        : this(bank, memoryBudgetBytes, chunkRows, precision, rerankCandidates, cpuKernels: true)
+    {
+    }
+
+    /// <summary>The public constructor's search; <paramref name="cpuKernels"/> picks the certified path.</summary>
+    /// <param name="bank">The bank to search; the caller keeps ownership.</param>
+    /// <param name="memoryBudgetBytes">As the public constructor's.</param>
+    /// <param name="chunkRows">As the public constructor's.</param>
+    /// <param name="precision">As the public constructor's.</param>
+    /// <param name="rerankCandidates">As the public constructor's.</param>
+    /// <param name="cpuKernels">false: the certified search takes its device-generic tensor path
+    /// (chunked bfloat16 mm, candidates measured by tensor ops) even where the bank is on a CPU that
+    /// runs the fused native kernels, so that tests can compare the two.</param>
+    internal ExactNearestNeighbourSearch(MemoryBank bank, long? memoryBudgetBytes, long? chunkRows,
+        SearchPrecision precision, int rerankCandidates, bool cpuKernels)
     {
         _bank = bank ?? throw new ArgumentNullException(nameof(bank));
         MemoryBudgetBytes = memoryBudgetBytes ?? SearchMemoryBudget.DefaultBytes(bank.Device);
@@ -41,7 +58,8 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
         FixedChunkRows = chunkRows;
         Precision = precision;
         RerankCandidates = rerankCandidates;
-        if (precision == SearchPrecision.CertifiedBFloat16) _ranking = new BFloat16Ranking(bank.Features);
+        _measureNatively = cpuKernels && !bank.Device.IsCuda && bank.StorageType == DType.Float32;
+        if (precision == SearchPrecision.CertifiedBFloat16) _ranking = new BFloat16Ranking(bank.Features, fused: cpuKernels);
     }
 
     public long MemoryBudgetBytes { get; }
@@ -55,6 +73,9 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
     /// <summary>Queries so far (over all searches) whose bfloat16 proof failed and which were
     /// searched again in float32: how well <see cref="RerankCandidates"/> suits the data.</summary>
     public long QueriesSearchedAgain => Interlocked.Read(ref _queriesSearchedAgain);
+
+    /// <summary>Time per stage of the certified searches so far (none for the float32 search).</summary>
+    public CertifiedSearchTimings Timings { get; } = new();
 
     /// <summary>Bank rows per chunk for a search of <paramref name="queries"/> rows.</summary>
     public long ChunkRows(long queries, int neighbours = 1) =>
@@ -88,13 +109,23 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
     {
         var candidates = neighbours - 1 + RerankCandidates;
         if (candidates >= _bank.Count) return ExactFloat32(q, neighbours);
-        var (threshold, ranked) = ranking.Candidates(q, candidates, ChunkRows(q.Size(0), candidates));
-        var (distances, rows) = Rerank(q, ranked, neighbours);
-        var unproven = Unproven(ranking.LowerBoundOfExcluded(q, threshold), distances.Select(1, neighbours - 1));
+        Timings.CountSearch();
+        var started = Stopwatch.GetTimestamp();
+        var ranked = ranking.Candidates(q, candidates, ChunkRows(q.Size(0), candidates));
+        Timings.AddRanking(started);
+        started = Stopwatch.GetTimestamp();
+        var (distances, rows) = _measureNatively ? Tensor.NearestCandidates(_bank.Features, q, ranked.Rows, neighbours) : Rerank(q, ranked.Rows, neighbours);
+        Timings.AddMeasurement(started);
+        started = Stopwatch.GetTimestamp();
+        var unproven = Unproven(ranking.LowerBoundOfExcluded(ranked), distances.Select(1, neighbours - 1));
+        Timings.AddProof(started);
         if (unproven.Size(0) == 0) return (distances, rows);
+        started = Stopwatch.GetTimestamp();
         Interlocked.Add(ref _queriesSearchedAgain, unproven.Size(0));
         var (exactDistances, exactRows) = ExactFloat32(q.IndexSelect(0, unproven), neighbours);
-        return (distances.IndexCopy(0, unproven, exactDistances), rows.IndexCopy(0, unproven, exactRows));
+        var result = (distances.IndexCopy(0, unproven, exactDistances), rows.IndexCopy(0, unproven, exactRows));
+        Timings.AddFallback(started);
+        return result;
     }
 
     /// <summary>
@@ -114,7 +145,7 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
     /// <summary>Float32 squared distances Σ(q − b)² to the candidate rows [Q, C], then the
     /// <paramref name="neighbours"/> nearest: distances and rows [Q, n_nn]. Candidates are put in row
     /// order first and the sort by distance is stable, so equal distances go to the lower row, as in
-    /// the float32 search.</summary>
+    /// the float32 search. (On the CPU <see cref="Tensor.NearestCandidates"/> does the same in one pass.)</summary>
     private (Tensor, Tensor) Rerank(Tensor q, Tensor candidates, int neighbours)
     {
         using var scope = new DisposeScope();
