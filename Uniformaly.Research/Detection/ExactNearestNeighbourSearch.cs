@@ -117,7 +117,7 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
         var (distances, rows) = _measureNatively ? Tensor.NearestCandidates(_bank.Features, q, ranked.Rows, neighbours) : Rerank(q, ranked.Rows, neighbours);
         Timings.AddMeasurement(started);
         started = Stopwatch.GetTimestamp();
-        var unproven = Unproven(ranking.LowerBoundOfExcluded(ranked), distances.Select(1, neighbours - 1));
+        var unproven = Unproven(ranking.LowerBoundOfExcluded(ranked), distances.Select(1, neighbours - 1), _bank.Dim);
         Timings.AddProof(started);
         if (unproven.Size(0) == 0) return (distances, rows);
         started = Stopwatch.GetTimestamp();
@@ -134,11 +134,11 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
     /// the true value (plus D flushed subnormals), so the true n_nn-th distance is at most
     /// <paramref name="worstKept"/> / (1 − γ) + D·2⁻¹²⁶, compared in float64 with the lower bound.
     /// </summary>
-    private Tensor Unproven(Tensor lowerBoundOfExcluded, Tensor worstKept)
+    internal static Tensor Unproven(Tensor lowerBoundOfExcluded, Tensor worstKept, long dim)
     {
         using var scope = new DisposeScope();
-        var gamma = (_bank.Dim + 3) * Float32Roundoff / (1 - (_bank.Dim + 3) * Float32Roundoff);
-        var highest = worstKept.To(DType.Float64) / (1 - gamma) + _bank.Dim * 1.2e-38;
+        var gamma = (dim + 3) * Float32Roundoff / (1 - (dim + 3) * Float32Roundoff);
+        var highest = worstKept.To(DType.Float64) / (1 - gamma) + dim * 1.2e-38;
         return scope.MoveToOuter((lowerBoundOfExcluded > highest).LogicalNot().NonZero().Flatten());
     }
 

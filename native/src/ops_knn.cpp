@@ -95,16 +95,19 @@ UFM_AVX512BF16 inline void tile(const uint32_t* a, const uint32_t* b, int64_t pa
   }
 }
 
-// One worker: takes blocks of panels until none is left and runs every query tile over each.
+// Worker `worker`: takes block number `worker` first, then further blocks of panels from `next`
+// (shared, starting at the worker count) until none is left, and runs every query tile over each.
+// Taking blocks as they come keeps both cores busy when another process holds one for a while; the
+// fixed first block gives every worker a share, so the merge is always exercised.
 UFM_AVX512BF16 void rank_blocks(const uint32_t* queries, const uint32_t* panels, int64_t pairs,
-                                int64_t query_count, int64_t bank_rows, std::atomic<int64_t>& next,
-                                Selection& selection) {
+                                int64_t query_count, int64_t bank_rows, int64_t worker,
+                                std::atomic<int64_t>& next, Selection& selection) {
   const int64_t panel_count = (bank_rows + kPanelRows - 1) / kPanelRows;
   const int64_t tiles = (query_count + kTileQueries - 1) / kTileQueries;
   __m512 acc[2 * kTileQueries];
   alignas(64) float spill[kPanelRows];
-  for (;;) {
-    const int64_t first = next.fetch_add(1) * kBlockPanels;
+  for (int64_t block = worker;; block = next.fetch_add(1)) {
+    const int64_t first = block * kBlockPanels;
     if (first >= panel_count) return;
     const int64_t last = std::min(panel_count, first + kBlockPanels);
     for (int64_t t = 0; t < tiles; ++t) {
@@ -280,11 +283,11 @@ UFM_EXPORT int ufm_bf16_ranking_smallest(Handle panels, int64_t bank_rows, Handl
     const int64_t blocks = (b.size(0) + kBlockPanels - 1) / kBlockPanels;
     const int64_t workers = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), blocks));
     std::vector<Selection> selections(workers, Selection(count, k));
-    std::atomic<int64_t> next{0};
+    std::atomic<int64_t> next{workers};
     const uint32_t* bank = reinterpret_cast<const uint32_t*>(b.data_ptr<at::BFloat16>());
     at::parallel_for(0, workers, 1, [&](int64_t begin, int64_t end) {
       for (int64_t w = begin; w < end; ++w)
-        rank_blocks(packed.data(), bank, pairs, count, bank_rows, next, selections[w]);
+        rank_blocks(packed.data(), bank, pairs, count, bank_rows, w, next, selections[w]);
     });
     at::Tensor v = at::empty({count, k}, q.options());
     at::Tensor r = at::empty({count, k}, q.options().dtype(at::kLong));

@@ -67,6 +67,20 @@ public sealed class CertifiedSearchTests
             Assert.That(searchedAgain, Is.EqualTo(data.QueryCount), "ties beyond the candidates cannot be certified");
     }
 
+    /// <summary>Many bank rows with exactly equal bfloat16 values whose float32 order only the
+    /// rounding of the queries, or of the bank, decides: the proof must fail whenever a left-out row
+    /// could be nearer, so without the bound's |q − q̃| or max |b − b̃| term these go wrong.</summary>
+    [TestCase(true, false, 1, true)]
+    [TestCase(true, false, 1, false)]
+    [TestCase(false, true, 1, true)]
+    [TestCase(false, true, 1, false)]
+    [TestCase(true, true, 3, true)]
+    public void RoundingTies_EqualFloat32(bool perturbQueries, bool perturbBank, int neighbours, bool cpuKernels)
+    {
+        var data = NearTieData.RoundingTies(centres: 100, dim: 32, perturbQueries, perturbBank, seed: 6);
+        AssertCertifiedEqualsFloat32(data, neighbours, chunkRows: 1000, maxExcusedFraction: 0.02, cpuKernels: cpuKernels);
+    }
+
     /// <summary>Exact duplicate rows (up to 20 copies, in different chunks): exact ties go to the
     /// lower row where the float32 search sees them as ties too.</summary>
     [TestCase(2, 1, true)]
