@@ -16,6 +16,7 @@ public static class BenchCommand
         command.Subcommands.Add(Vit());
         command.Subcommands.Add(EndToEnd());
         command.Subcommands.Add(BenchSweepCommand.Create());
+        command.Subcommands.Add(BenchCoresetCommand.Create());
         return command;
     }
 
