@@ -74,6 +74,10 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
     /// searched again in float32: how well <see cref="RerankCandidates"/> suits the data.</summary>
     public long QueriesSearchedAgain => Interlocked.Read(ref _queriesSearchedAgain);
 
+    /// <summary>Whether the certified search ranks with the fused CPU pass (AVX512-BF16) rather than
+    /// a bfloat16 mm per chunk of rows.</summary>
+    public bool FusedRanking => _ranking?.Fused ?? false;
+
     /// <summary>Time per stage of the certified searches so far (none for the float32 search).</summary>
     public CertifiedSearchTimings Timings { get; } = new();
 

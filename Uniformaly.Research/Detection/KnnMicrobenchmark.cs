@@ -79,7 +79,9 @@ public static class KnnMicrobenchmark
         using var bank = MemoryBank.FromFeatures(features, device);
         using var search = new ExactNearestNeighbourSearch(bank, chunkRows: options.ChunkRows, precision: options.Precision,
             rerankCandidates: options.RerankCandidates);
-        return Measure(options, device, search, queries, options.Precision.ToString(),
+        var mode = options.Precision == SearchPrecision.Float32 ? "Float32"
+            : $"CertifiedBFloat16, {(search.FusedRanking ? "fused AVX512-BF16 ranking" : "bf16 mm ranking per chunk")}";
+        return Measure(options, device, search, queries, mode,
             search.ChunkRows(options.Queries, options.Neighbours), () => search.QueriesSearchedAgain,
             options.Precision == SearchPrecision.CertifiedBFloat16 && !device.IsCuda ? search.Timings : null);
     }
