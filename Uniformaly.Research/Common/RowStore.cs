@@ -54,6 +54,9 @@ public sealed class RowStore : IDisposable
     /// <summary>Rows written to the temporary file so far.</summary>
     public long SpilledRows => _blocks.Count(b => b.Rows is null) * RowsPerBlock;
 
+    /// <summary>Bytes of rows held in memory: at most <see cref="MemoryBytes"/> plus the block being filled.</summary>
+    public long HeldBytes => (_blocks.Count(b => b.Rows is not null) + (_filling is null ? 0 : 1)) * BlockBytes;
+
     private long BlockBytes => RowsPerBlock * Dim * sizeof(float);
 
     /// <summary>Appends rows [N, Dim] (any floating dtype and device; copied).</summary>
@@ -159,11 +162,18 @@ public sealed class RowStore : IDisposable
 
     private FileStream OpenSpill()
     {
-        Directory.CreateDirectory(SpillFolder);
-        var path = Path.Combine(SpillFolder, $"uniformaly-rows-{Environment.ProcessId}-{Guid.NewGuid():N}.f32");
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose);
-        if (!OperatingSystem.IsWindows()) File.Delete(path); // the open handle keeps the data; nothing is left behind
-        return file;
+        try
+        {
+            Directory.CreateDirectory(SpillFolder);
+            var path = Path.Combine(SpillFolder, $"uniformaly-rows-{Environment.ProcessId}-{Guid.NewGuid():N}.f32");
+            var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose);
+            if (!OperatingSystem.IsWindows()) File.Delete(path); // the open handle keeps the data; nothing is left behind
+            return file;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"could not create a temporary file for the training features in {SpillFolder} ({e.Message}): point TMPDIR at a writable folder", e);
+        }
     }
 
     private void ReadExactly(Span<byte> target, long offset)
