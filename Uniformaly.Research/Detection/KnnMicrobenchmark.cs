@@ -10,7 +10,8 @@ namespace Uniformaly.Research.Detection;
 /// Precision picks the float32 search or the certified bfloat16 ranking (the same exact answer),
 /// which measures RerankCandidates candidates per query in float32. BankOnHost keeps the bank in
 /// host memory and streams it to the device chunk by chunk (<see cref="StreamingNearestNeighbourSearch"/>,
-/// float32 only).</summary>
+/// float32 only). GenericPath makes the certified search take its device-generic tensor path (a
+/// bfloat16 mm per chunk, candidates measured by tensor ops) on a CPU that has the fused kernels.</summary>
 public sealed record KnnBenchmarkOptions(
     long Bank = 65536,
     long Queries = 784,
@@ -24,7 +25,8 @@ public sealed record KnnBenchmarkOptions(
     ulong Seed = 0,
     SearchPrecision Precision = SearchPrecision.Float32,
     int RerankCandidates = ExactNearestNeighbourSearch.DefaultRerankCandidates,
-    bool BankOnHost = false);
+    bool BankOnHost = false,
+    bool GenericPath = false);
 
 /// <summary>The measurement: the median seconds per query batch and the GEMM rate it implies,
 /// Gflops = 2·Q·M·D / seconds / 1e9; for the certified mode, the mean number of queries per batch
@@ -77,8 +79,8 @@ public static class KnnMicrobenchmark
                 streaming.ChunkRows(options.Queries, options.Neighbours), () => 0, null);
         }
         using var bank = MemoryBank.FromFeatures(features, device);
-        using var search = new ExactNearestNeighbourSearch(bank, chunkRows: options.ChunkRows, precision: options.Precision,
-            rerankCandidates: options.RerankCandidates);
+        using var search = new ExactNearestNeighbourSearch(bank, null, options.ChunkRows, options.Precision, options.RerankCandidates,
+            cpuKernels: !options.GenericPath);
         var mode = options.Precision == SearchPrecision.Float32 ? "Float32"
             : $"CertifiedBFloat16, {(search.FusedRanking ? "fused AVX512-BF16 ranking" : "bf16 mm ranking per chunk")}";
         return Measure(options, device, search, queries, mode,
