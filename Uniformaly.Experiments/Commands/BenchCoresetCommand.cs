@@ -19,10 +19,11 @@ public static class BenchCoresetCommand
         var memory = new Option<long?>("--memory-mb") { Description = "MiB of training rows held in memory before the rest goes to a temporary file (default: the fit's, 1024)" };
         var fullScale = new Option<long>("--full-scale-rows") { Description = "rows to extrapolate time and memory to", DefaultValueFactory = _ => defaults.FullScaleRows };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
+        var generic = new Option<bool>("--generic-path") { Description = "pick with the device-generic tensor ops (a few per pick, as before the CPU kernels)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object" };
         var command = new Command("coreset", "Time the streaming memory-bank build with the greedy coreset on synthetic features: picks/s, GB/s against the measured memory bandwidth, peak memory")
         {
-            rows, dim, ratio, batch, memory, fullScale, threads, json,
+            rows, dim, ratio, batch, memory, fullScale, threads, generic, json,
         };
         command.SetAction(parse =>
         {
@@ -34,6 +35,7 @@ public static class BenchCoresetCommand
                 BatchRows = (int)AtLeast(parse.GetValue(batch), 1, "--batch-rows"),
                 MemoryBytes = parse.GetValue(memory) is { } mb ? AtLeast(mb, 0, "--memory-mb") << 20 : null,
                 FullScaleRows = AtLeast(parse.GetValue(fullScale), parse.GetValue(rows), "--full-scale-rows"), Threads = parse.GetValue(threads),
+                GenericPath = parse.GetValue(generic),
             };
             var result = ProgressDisplay.Run(progress => CoresetBenchmark.Run(options, progress));
             Console.WriteLine(parse.GetValue(json) ? result.ToJson() : Describe(result));

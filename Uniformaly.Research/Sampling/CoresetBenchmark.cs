@@ -12,7 +12,8 @@ namespace Uniformaly.Research.Sampling;
 /// approximate greedy coreset at <see cref="Ratio"/> (0.05: the paper's multi-class MVTec), holding
 /// <see cref="MemoryBytes"/> of rows in memory (null: the builder's default). The default is 1/10
 /// of MVTec AD multi-class without BPM (<see cref="FullScaleRows"/>), to which the result extrapolates.
-/// <see cref="BandwidthBytes"/> per array of the bandwidth probe run after the build.</summary>
+/// <see cref="BandwidthBytes"/> per array of the bandwidth probe run after the build. GenericPath
+/// picks with the device-generic tensor ops (as before the CPU kernels) instead.</summary>
 public sealed record CoresetBenchmarkOptions(
     long Rows = 285_000,
     long Dim = 768,
@@ -23,7 +24,8 @@ public sealed record CoresetBenchmarkOptions(
     long FullScaleRows = 2_850_000,
     long BandwidthBytes = 128L << 20,
     int BandwidthRepeats = 5,
-    ulong Seed = 0);
+    ulong Seed = 0,
+    bool GenericPath = false);
 
 /// <summary>
 /// The measurement (seconds, bytes, GB/s of 10⁹ bytes). AppendSeconds: generating, projecting and
@@ -78,7 +80,7 @@ public static class CoresetBenchmark
         if (options.Threads is { } threads) TorchRuntime.NumThreads = threads;
         var timing = new StageTimer(progress ?? NullProgress.Instance);
         var baseRss = ResidentBytes().Current;
-        var sampler = new ApproximateGreedyCoresetSampler(options.Ratio, options.Seed);
+        var sampler = new ApproximateGreedyCoresetSampler(options.Ratio, options.Seed) { CpuKernels = !options.GenericPath };
         var clock = Stopwatch.StartNew();
         using var builder = new MemoryBankBuilder(options.Dim, Device.Cpu, sampler, options.MemoryBytes);
         TorchRuntime.ManualSeed(options.Seed + 1);
