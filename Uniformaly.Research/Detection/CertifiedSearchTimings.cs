@@ -12,7 +12,7 @@ namespace Uniformaly.Research.Detection;
 /// </summary>
 public sealed class CertifiedSearchTimings
 {
-    private long _ranking, _measurement, _proof, _fallback, _searches;
+    private long _ranking, _measurement, _proof, _fallback;
 
     public double Ranking => Seconds(ref _ranking);
 
@@ -22,9 +22,6 @@ public sealed class CertifiedSearchTimings
 
     public double Fallback => Seconds(ref _fallback);
 
-    /// <summary>Certified searches timed.</summary>
-    public long Searches => Interlocked.Read(ref _searches);
-
     internal void AddRanking(long since) => Interlocked.Add(ref _ranking, Stopwatch.GetTimestamp() - since);
 
     internal void AddMeasurement(long since) => Interlocked.Add(ref _measurement, Stopwatch.GetTimestamp() - since);
@@ -32,8 +29,6 @@ public sealed class CertifiedSearchTimings
     internal void AddProof(long since) => Interlocked.Add(ref _proof, Stopwatch.GetTimestamp() - since);
 
     internal void AddFallback(long since) => Interlocked.Add(ref _fallback, Stopwatch.GetTimestamp() - since);
-
-    internal void CountSearch() => Interlocked.Increment(ref _searches);
 
     private static double Seconds(ref long ticks) => (double)Interlocked.Read(ref ticks) / Stopwatch.Frequency;
 }

@@ -30,8 +30,8 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
     /// <param name="chunkRows">Fixed bank rows per chunk, overriding the budget (null: from the budget).</param>
     /// <param name="precision">Float32 or CertifiedBFloat16, which keeps a bfloat16 copy of the
     /// bank (about half the float32 bank's memory).</param>
-    /// <param name="rerankCandidates">Candidates per query for CertifiedBFloat16 and n_nn = 1 (beyond 64 in all the
-    /// candidate selection takes a slower path).</param>
+    /// <param name="rerankCandidates">Candidates per query for CertifiedBFloat16 and n_nn = 1 (off the
+    /// fused CPU ranking, beyond 64 in all the candidate selection takes a slower path).</param>
     public ExactNearestNeighbourSearch(MemoryBank bank, long? memoryBudgetBytes = null, long? chunkRows = null,
         SearchPrecision precision = SearchPrecision.Float32, int rerankCandidates = DefaultRerankCandidates)
         : this(bank, memoryBudgetBytes, chunkRows, precision, rerankCandidates, cpuKernels: true)
@@ -113,7 +113,6 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
     {
         var candidates = neighbours - 1 + RerankCandidates;
         if (candidates >= _bank.Count) return ExactFloat32(q, neighbours);
-        Timings.CountSearch();
         var started = Stopwatch.GetTimestamp();
         var ranked = ranking.Candidates(q, candidates, ChunkRows(q.Size(0), candidates));
         Timings.AddRanking(started);
