@@ -31,7 +31,8 @@ public sealed partial class Tensor
         TorchException.Check(Native.ufm_coreset_greedy(blocked.Handle, norms.Handle, distances.Handle, selected.Handle, first, count));
 
     /// <summary>The machine's memory bandwidth like STREAM at the current thread count, over three
-    /// arrays of <paramref name="bytes"/>: the best of <paramref name="repeats"/> read-only sums and
+    /// arrays of <paramref name="bytes"/>: the best of <paramref name="repeats"/> read-only sums (8
+    /// interleaved streams per thread: one stream per core leaves bandwidth unused) and
     /// triads a = b + 3c, in GB/s (10⁹ bytes; the triad counts three arrays, as STREAM does).</summary>
     public static (double ReadGbs, double TriadGbs) MemoryBandwidth(long bytes, int repeats)
     {
