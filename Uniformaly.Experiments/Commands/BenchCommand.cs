@@ -6,7 +6,7 @@ using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Experiments.Commands;
 
-/// <summary><c>uniformaly bench knn|vit</c>: microbenchmarks of the detector's hot loops.</summary>
+/// <summary><c>uniformaly bench knn|vit|e2e|sweep|plot</c>: microbenchmarks of the detector's hot loops, and their charts.</summary>
 public static class BenchCommand
 {
     public static Command Create()
@@ -17,6 +17,7 @@ public static class BenchCommand
         command.Subcommands.Add(EndToEnd());
         command.Subcommands.Add(BenchSweepCommand.Create());
         command.Subcommands.Add(BenchCoresetCommand.Create());
+        command.Subcommands.Add(BenchPlotCommand.Create());
         return command;
     }
 

@@ -113,11 +113,12 @@ public sealed class MemoryBankTests
         using var bank = MemoryBank.FromFeatures(features, Device.Cpu, storage);
         Assert.That(bank.StorageType, Is.EqualTo(storage));
         var stored = bank.Features.To(DType.Float32);
-        Assert.That(bank.SquaredNorms.ToArray<float>(), Is.EqualTo((stored * stored).Sum(1).ToArray<float>()).Within(1e-3));
+        NumericAssert.Close(bank.SquaredNorms.ToArray<float>(), (stored * stored).Sum(1).ToArray<float>(), Tolerances.SquaredDistance(64), "squared norms");
         using var search = new ExactNearestNeighbourSearch(bank, chunkRows: 1000);
         using var result = search.Search(bank.Features.Narrow(0, 0, 5).To(DType.Float32));
         Assert.That(result.Indices.ToArray<long>(), Is.EqualTo(new long[] { 0, 1, 2, 3, 4 }));
-        Assert.That(result.SquaredDistances.ToArray<float>(), Is.All.LessThan(1e-3f));
+        NumericAssert.Close(result.SquaredDistances.ToArray<float>(), new float[5], Tolerances.SquaredDistance(64), "distances to themselves",
+            2 * bank.SquaredNorms.Narrow(0, 0, 5).Max().Item());
     }
 
     [Test]
@@ -129,23 +130,26 @@ public sealed class MemoryBankTests
     }
 
     [Test]
-    public void Cuda_IsUsableWhenPresent_OtherwiseAClearTorchException()
+    public void Cuda_HoldsABankThatSearches()
     {
+        Cuda.Require();
         using var scope = new DisposeScope();
         var features = Tensor.FromArray([1f, 2f, 3f, 4f], 2, 2);
-        if (TorchRuntime.CudaIsAvailable)
-        {
-            using var bank = MemoryBank.FromFeatures(features, Device.Cuda());
-            using var search = new ExactNearestNeighbourSearch(bank);
-            using var result = search.Search(features);
-            Assert.That(result.Indices.To(Device.Cpu).ToArray<long>(), Is.EqualTo(new long[] { 0, 1 }));
-        }
-        else
-        {
-            Assert.That(() => MemoryBank.FromFeatures(features, Device.Cuda()),
-                Throws.TypeOf<TorchException>().With.Message.Contains("CUDA is not available"));
-            Assert.That(() => new MemoryBankBuilder(2, Device.Cuda(), new IdentitySampler()),
-                Throws.TypeOf<TorchException>().With.Message.Contains("CUDA is not available"));
-        }
+        using var bank = MemoryBank.FromFeatures(features, Device.Cuda());
+        using var search = new ExactNearestNeighbourSearch(bank);
+        using var result = search.Search(features);
+        Assert.That(result.Indices.To(Device.Cpu).ToArray<long>(), Is.EqualTo(new long[] { 0, 1 }));
+    }
+
+    [Test]
+    public void CudaWithoutCuda_IsAClearTorchException()
+    {
+        Cuda.RequireAbsent();
+        using var scope = new DisposeScope();
+        var features = Tensor.FromArray([1f, 2f, 3f, 4f], 2, 2);
+        Assert.That(() => MemoryBank.FromFeatures(features, Device.Cuda()),
+            Throws.TypeOf<TorchException>().With.Message.Contains("CUDA is not available"));
+        Assert.That(() => new MemoryBankBuilder(2, Device.Cuda(), new IdentitySampler()),
+            Throws.TypeOf<TorchException>().With.Message.Contains("CUDA is not available"));
     }
 }
