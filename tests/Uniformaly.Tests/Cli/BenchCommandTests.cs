@@ -42,6 +42,7 @@ public sealed class BenchCommandTests
     /// <summary>A small streaming bank build: the picks' byte count follows from the rows, the
     /// fraction from the rate and the measured bandwidth, and the peak memory stays within the bound.</summary>
     [Test]
+    [Category("Slow")]
     public void BenchCoreset_ReportsPicksBandwidthAndMemory()
     {
         var (code, output, error) = CliRunner.Run("bench", "coreset", "--rows", "3000", "--dim", "32", "--ratio", "0.1", "--batch-rows", "100",
