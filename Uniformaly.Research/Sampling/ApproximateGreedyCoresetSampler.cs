@@ -104,9 +104,9 @@ public sealed class ApproximateGreedyCoresetSampler : IFeatureSampler
         {
             var rows = Rows;
             if (rows == 0) throw new InvalidOperationException("the coreset has no rows to choose from");
+            _sampler._start?.ValidateStartRows(rows);
             using var scope = new DisposeScope();
             var starts = _sampler._start?.StartRows ?? CoresetStart.SeededStartRows(_sampler.Seed, rows, _dim, _sampler.ProjectedDim, _sampler.StartCount);
-            _sampler._start?.ValidateStartRows(rows);
             var selected = Tensor.Empty([SamplerArguments.Count(rows, _sampler.Ratio)], DType.Int64, _device);
             progress ??= NullProgress.Instance;
             if (!_device.IsCuda && _sampler.CpuKernels && Tensor.CoresetKernelsAvailable)

@@ -4,13 +4,12 @@
 // close a pick comes to the machine's limit.
 #include "bridge.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <immintrin.h>
 #include <limits>
-#include <algorithm>
 #include <vector>
 
 using ufm::Handle;
