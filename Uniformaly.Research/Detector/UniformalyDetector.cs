@@ -46,7 +46,7 @@ public sealed class UniformalyDetector : IDisposable
     /// <param name="training">Batches of training images' embeddings (disposed by the caller).</param>
     /// <param name="device">Where the bank lives and the search runs.</param>
     /// <param name="selector">Top-k (the method) or the Max/All ablations of Table 8.</param>
-    /// <param name="progress">Reports the sampling stage (embedding is the caller's loop).</param>
+    /// <param name="progress">Reports the coreset's picks (embedding is the caller's loop).</param>
     public static UniformalyDetector Fit(DetectorSettings settings, IEnumerable<PatchFeatures> training, Device device,
         PatchSelector selector = PatchSelector.TopK, IProgressSink? progress = null)
     {
@@ -56,14 +56,11 @@ public sealed class UniformalyDetector : IDisposable
         {
             foreach (var batch in training)
             {
-                builder ??= new MemoryBankBuilder(batch.Dim, device);
+                builder ??= new MemoryBankBuilder(batch.Dim, device, Sampler(settings));
                 AppendKept(settings, batch, builder);
             }
             if (builder is null) throw new ArgumentException("no training images to fit on");
-            using var stage = (progress ?? NullProgress.Instance).Begin($"sampling the memory bank ({settings.Sampler}, {builder.Count} patches)", 1);
-            var bank = builder.Build(Sampler(settings));
-            stage.Advance();
-            return new UniformalyDetector(settings, bank, selector);
+            return new UniformalyDetector(settings, builder.Build(progress: progress), selector);
         }
         finally
         {
