@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the system packages the build needs, only those that are missing (Debian 12).
+# Installs the system packages the build needs, only those that are missing (Debian 12). Image
+# codecs come from NuGet (SkiaSharp's self-contained libSkiaSharp.so), not from apt.
 set -euo pipefail
 # libopenblas0-openmp: Debian points libblas.so.3 (which libtorch links) at the reference BLAS until
 # an optimized one is installed; OpenBLAS (OpenMP build, like libtorch) makes GEMM ~10x faster.
-packages=(cmake g++ make libtorch-dev libopenblas0-openmp libpng-dev libjpeg-dev libtiff-dev zlib1g-dev)
+packages=(cmake g++ make libtorch-dev libopenblas0-openmp)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,14 +12,16 @@ import collections
 import json
 import os
 import struct
+import tempfile
 import zipfile
 from pathlib import Path
 
 import torch
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "Uniformaly.Tests" / "fixtures" / "checkpoints"
-# The malicious pickle would create this file if its payload were ever executed.
-SENTINEL = "/tmp/uniformaly-checkpoint-sentinel"
+# The malicious pickle would create the file this variable names if its payload were ever executed
+# (the tests point it at a file in each test's own folder; unset, the command fails and creates nothing).
+SENTINEL_VARIABLE = "UNIFORMALY_SENTINEL"
 
 DTYPE_NAMES = {
     torch.float32: "float32", torch.float16: "float16", torch.bfloat16: "bfloat16",
@@ -158,7 +160,7 @@ class Evil:
     """Pickles as a call of os.system (posix.system): the classic pickle exploit."""
 
     def __reduce__(self):
-        return (os.system, ("touch " + SENTINEL,))
+        return (os.system, (f'touch "${{{SENTINEL_VARIABLE}:?}}"',))
 
 
 class Builtin:
@@ -273,8 +275,10 @@ def main():
     with open(OUT / "expected.json", "w") as f:
         json.dump(expected, f, indent=1, sort_keys=True)
         f.write("\n")
-    assert not os.path.exists(SENTINEL), "the fixture writer must never run the payload"
+    assert not os.path.exists(os.environ[SENTINEL_VARIABLE]), "the fixture writer must never run the payload"
 
 
 if __name__ == "__main__":
-    main()
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ[SENTINEL_VARIABLE] = os.path.join(folder, "sentinel")
+        main()

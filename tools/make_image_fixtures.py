@@ -203,11 +203,10 @@ def decode_cases():
 
 def unsupported_cases():
     """Valid files of variants the toolkit rejects with a clear error (PIL would read them)."""
-    rgb = Image.fromarray(pattern(16, 12))
+    pattern(16, 12)  # drawn for a GIF fixture once (GIF is read now): keeps the sequence of the fixtures below
     add_decode("gray16.tif", save(Image.fromarray((pattern(16, 12, 1)[..., 0].astype(np.uint16) * 200)), "TIFF"),
                "16-bit gray (PIL mode I;16, clipped)")
     write("float32.tif", save(Image.fromarray(np.linspace(0, 1, 12 * 16, dtype=np.float32).reshape(12, 16)), "TIFF"))
-    write("anim.gif", save(rgb, "GIF"))
 
 
 def resize_crop(img, resize, crop):
@@ -325,6 +324,80 @@ def layout_cases():
     write("bitfields_10bit.bmp", raw_bmp(rows(rgba), w, 32, 3, (0x3FF00000, 0xFFC00, 0x3FF)))
 
 
+def ecosystem_cases():
+    """JPEG variants, GIF, WebP and the PNG corners where libpng's defaults differ from PIL, for the
+    SkiaSharp decoders (own generator, so the fixtures above keep their bytes). Each note says what
+    PIL does; the tests expect exactly that."""
+    local = np.random.default_rng(2309)
+    w, h = 61, 47  # odd sides: chroma upsampling at the right and bottom edges matters
+    y, x = np.mgrid[0:h, 0:w]
+    smooth = np.stack([128 + 100 * np.sin(x / 7.0), 128 + 100 * np.cos(y / 5.0), (x * 3 + y * 2) % 256], -1)
+    rgb = np.clip(smooth + local.integers(-25, 26, (h, w, 3)), 0, 255).astype(np.uint8)
+    im = Image.fromarray(rgb)
+    # JPEG (PIL decodes with libjpeg-turbo: islow IDCT, fancy upsampling)
+    add_decode("q75_420.jpg", save(im, "JPEG", quality=75), "4:2:0, quality 75, odd size")
+    add_decode("q95_422.jpg", save(im, "JPEG", quality=95, subsampling=1), "4:2:2, quality 95")
+    add_decode("q95_444.jpg", save(im, "JPEG", quality=95, subsampling=0), "4:4:4, quality 95")
+    add_decode("progressive_444.jpg", save(im, "JPEG", quality=90, subsampling=0, progressive=True),
+               "progressive 4:4:4")
+    add_decode("progressive_gray.jpg", save(im.convert("L"), "JPEG", quality=80, progressive=True), "progressive gray")
+    add_decode("optimized.jpg", save(im, "JPEG", quality=85, optimize=True), "optimized Huffman tables")
+    cmyk = local.integers(0, 256, (h, w, 4)).astype(np.uint8)
+    add_decode("cmyk_progressive.jpg", save(Image.fromarray(cmyk, "CMYK"), "JPEG", quality=90, progressive=True),
+               "progressive CMYK (PIL: Adobe-inverted, converted with its cmyk2rgb rounding)")
+    for orientation in (3, 6):
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        add_decode(f"exif_orientation{orientation}.jpg", save(im, "JPEG", quality=90, exif=exif.tobytes()),
+                   f"EXIF orientation {orientation}: PIL's convert ignores it (only ImageOps.exif_transpose "
+                   "applies it), so the pixels come as stored")
+    # GIF (PIL 9.4: the first frame, in mode P)
+    add_decode("quantized.gif", save(im, "GIF"), "RGB quantized to an adaptive palette, interlaced")
+    add_decode("transparent.gif", save(im.quantize(64), "GIF", transparency=5),
+               "transparent index 5: PIL's convert('RGB') keeps that entry's palette colour")
+    second = Image.fromarray(255 - rgb).quantize(64)
+    add_decode("animated.gif", save(im.quantize(64), "GIF", save_all=True, append_images=[second], duration=50),
+               "two frames: PIL reads the first")
+    add_decode("gray.gif", save(im.convert("L"), "GIF"), "gray palette")
+    # WebP (PIL decodes with libwebp, unpremultiplied RGBA; convert drops alpha)
+    alpha = local.integers(0, 256, (h, w, 1)).astype(np.uint8)
+    alpha[0, :4, 0] = [0, 1, 128, 255]
+    rgba = Image.fromarray(np.concatenate([rgb, alpha], -1), "RGBA")
+    add_decode("lossless.webp", save(im, "WEBP", lossless=True), "lossless RGB")
+    add_decode("lossy.webp", save(im, "WEBP", quality=80), "lossy RGB (YUV 4:2:0)")
+    add_decode("lossless_alpha.webp", save(rgba, "WEBP", lossless=True, exact=True), "lossless RGBA, colour under alpha 0 kept")
+    add_decode("lossy_alpha.webp", save(rgba, "WEBP", quality=80), "lossy RGBA")
+    # PNG corners: libpng (inside Skia) reduces 16-bit gray to its high byte, PIL opens it as mode I
+    # and convert clips it to 255; libpng pads a short palette with its last colour, PIL with gray.
+    g16 = (rgb[..., 0].astype(np.uint16) * 2 + local.integers(0, 2, (h, w))).astype(np.uint16)
+    add_decode("gray16_filtered.png", save(Image.fromarray(g16), "PNG"),
+               "16-bit gray with adaptive filters (PIL mode I, clipped to 255)")
+    add_decode("gray16_interlaced.png", raw_png(w, h, 16, 0, None, interlaced_body=adam7_body(
+        g16.astype(">u2").view(np.uint8).reshape(h, w, 2))), "16-bit gray, Adam7 (PIL mode I, clipped to 255)")
+    plain16 = save(Image.fromarray(g16), "PNG")  # PIL cannot write a 16-bit tRNS: added after IHDR
+    add_decode("gray16_trns.png", plain16[:33] + png_chunk(b"tRNS", struct.pack(">H", 300)) + plain16[33:],
+               "16-bit gray + tRNS (PIL mode I, clipped to 255; convert ignores the transparency)")
+    plte = bytes(rgb[0, :5].reshape(-1))  # 5 entries, indices up to 11 used
+    idx = local.integers(0, 12, (h, w)).astype(np.uint8)
+    short = b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 3, 0, 0, 0)) + \
+        png_chunk(b"PLTE", plte) + png_chunk(b"IDAT", zlib.compress(b"".join(b"\x00" + r.tobytes() for r in idx))) + \
+        png_chunk(b"IEND", b"")
+    add_decode("palette_short.png", short, "indices past the 5-entry PLTE: PIL reads entry i as gray (i, i, i)")
+    # More pixels than PIL opens; the data is absent.
+    gif_bomb = bytearray(save(im, "GIF"))
+    gif_bomb[6:10] = struct.pack("<HH", 20000, 9000)  # the logical screen
+    webp_bomb = bytearray(save(im, "WEBP", lossless=True))
+    assert webp_bomb[12:16] == b"VP8L"
+    bits = struct.unpack("<I", webp_bomb[21:25])[0] & ~((1 << 28) - 1)
+    webp_bomb[21:25] = struct.pack("<I", bits | (16383 << 14) | 16383)  # 16384 x 16384
+    for name, data in [("bomb.gif", bytes(gif_bomb)), ("bomb.webp", bytes(webp_bomb))]:
+        try:
+            Image.open(io.BytesIO(data)).convert("RGB")
+            raise AssertionError(name + " opens in PIL")
+        except Image.DecompressionBombError:
+            write(name, data)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     decode_cases()
@@ -334,6 +407,7 @@ if __name__ == "__main__":
     lanczos_cases()
     cifar_case()
     layout_cases()
+    ecosystem_cases()
     manifest["versions"] = {"PIL": Image.__version__, "torchvision": torchvision.__version__, "torch": torch.__version__}
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)

@@ -52,13 +52,39 @@ def aupro(masks, amaps, num_th=200):
     return float(sklearn.metrics.auc(fpr, pro))
 
 
+def auroc_rounding(scores, labels, error):
+    """The most the AUROC can move when every score moves by up to error: only positive-negative
+    pairs closer than 2 * error can change order, each by 1 / (P N) (C#: Tolerances.RocAuc)."""
+    positives, negatives = scores[labels == 1], np.sort(scores[labels == 0])
+    pairs = sum(np.searchsorted(negatives, p + 2 * error, "right") - np.searchsorted(negatives, p - 2 * error, "left") for p in positives)
+    return float(pairs / (len(positives) * len(negatives)))
+
+
+def perturbed_rounding(metric, values, error, trials=16):
+    """Twice the largest change of metric(values) over random +-error moves of every value: an
+    estimate of what rounding at the tests' tolerance does to a rank metric with no simple bound
+    (AUPRO, AP, F1-max), thresholds included."""
+    rng = np.random.default_rng(0)
+    base = metric(values)
+    return 2 * max(abs(metric((values + error * rng.choice([-1.0, 1.0], values.shape)).astype(np.float32)) - base)
+                   for _ in range(trials))
+
+
 def binary_case(name, labels, scores):
     labels = np.asarray(labels, dtype=np.int64)
     scores = np.asarray(scores, dtype=np.float32)
-    return {"name": name, "labels": labels.tolist(), "scores": scores.astype(float).tolist(),
+    case = {"name": name, "labels": labels.tolist(), "scores": scores.astype(float).tolist(),
             "auroc": float(sklearn.metrics.roc_auc_score(labels, scores)),
             "ap": float(sklearn.metrics.average_precision_score(labels, scores)),
             "f1max": f1_max(labels, scores)}
+    if len(scores) <= 1000:
+        # Every threshold's point, highest threshold first: ROC from (0, 0), and (recall, precision)
+        # without the (0, 1) point sklearn appends.
+        fpr, tpr, _ = sklearn.metrics.roc_curve(labels, scores, drop_intermediate=False)
+        precision, recall, _ = sklearn.metrics.precision_recall_curve(labels, scores)
+        case["roc"] = np.stack([fpr, tpr], 1).tolist()
+        case["pr"] = np.stack([recall[-2::-1], precision[-2::-1]], 1).tolist()
+    return case
 
 
 def hungarian_f1(truth, predicted):

@@ -22,12 +22,18 @@ Files (about 3.5 MB in all):
   reference_b.safetensors          model B on two inputs
   bpm_reference.safetensors        BPM on synthetic peaked attention maps
   features_image.png               an 80x64 RGB image for `uniformaly features`
+  mistakes_a.safetensors           model A's blocks and attentions on the g7, rect and quirk inputs
+                                   when the model makes a plausible mistake (see MISTAKES), and the
+                                   low-variance variant of model A with the right and the wrong
+                                   LayerNorm eps (see LOW_VARIANCE_SCALE), for
+                                   tests/Uniformaly.Tests/Models/ToleranceTests.cs
   features_reference.safetensors   what `uniformaly features --image features_image.png --checkpoint
                                    vit_a_d128_p16_fp16.safetensors --layers 2-4 --kernel 3
                                    --resize 64 --imagesize 64` must write (torchvision Resize,
                                    CenterCrop, ToTensor, Normalize; the image already has the
                                    resized size, so only the crop and normalization act)
 """
+import copy
 import sys
 from collections import OrderedDict
 from pathlib import Path
@@ -47,6 +53,23 @@ CASES_B = {"sq32": (1, 32, 32), "rect": (2, 48, 40)}
 KERNELS = (1, 3, 7)
 THRESHOLD = 0.1
 
+
+# Plausible implementation mistakes, each a change to a copy of the reference model. The tests
+# show that the ViT tolerance separates each from rounding.
+MISTAKES = {
+    "tanh_gelu": lambda m: [setattr(b.mlp, "gelu", "tanh") for b in m.blocks],
+    "no_pos_offset": lambda m: setattr(m, "pos_offset", 0.0),
+}
+MISTAKE_CASES = ("g7", "rect", "quirk")
+
+# LayerNorm(c x; eps) = LayerNorm(x; eps / c^2): with every weight that writes to the residual
+# stream scaled by c = 2^-8 (exact in float), the LayerNorm inputs have variance ~1e-5 instead
+# of ~1 and eps acts like 0.066 instead of 1e-6: an eps of 1e-5 instead of 1e-6 then changes the
+# outputs at first order, where on model A itself it stays within float32 rounding.
+LOW_VARIANCE_SCALE = 2.0 ** -8
+RESIDUAL_STREAM = ("patch_embed.proj.weight", "patch_embed.proj.bias", "cls_token", "pos_embed",
+                   "attn.proj.weight", "attn.proj.bias", "mlp.fc2.weight", "mlp.fc2.bias")
+LOW_VARIANCE_CASES = ("g7", "rect")
 
 # The reference ViT (DINO semantics, SPEC section 2) is tools/reference_pipeline.py's.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -122,6 +145,47 @@ def reference(model, cases, g, feature_layers, attention_layers):
     return out
 
 
+def blocks_and_attentions(model, x, prefix):
+    outputs, attentions, _ = model.run(x)
+    out = OrderedDict()
+    for l, (o, a) in enumerate(zip(outputs, attentions), start=1):
+        out[f"{prefix}/block{l}"] = o
+        out[f"{prefix}/attn{l}"] = a
+    return out
+
+
+def relative_error(a, b):
+    return ((a - b).abs().max() / b.abs().max()).item()
+
+
+def mistakes(model, ref):
+    """Model A's outputs under each mistake, and the low-variance model with eps 1e-6 and 1e-5.
+    Prints the largest relative error each mistake causes per case (the figure the tolerance must stay below)."""
+    out = OrderedDict()
+    for name, make in MISTAKES.items():
+        wrong = copy.deepcopy(model)
+        make(wrong)
+        for case in MISTAKE_CASES:
+            out.update(blocks_and_attentions(wrong, ref[f"{case}/input"], f"{name}/{case}"))
+            print(f"{name} {case}: max relative error {max(relative_error(out[k], ref[k[len(name) + 1:]]) for k in out if k.startswith(f'{name}/{case}/')):.2e}")
+    low = copy.deepcopy(model)
+    with torch.no_grad():
+        for key, p in low.named_parameters():
+            if key.endswith(RESIDUAL_STREAM):
+                p.mul_(LOW_VARIANCE_SCALE)
+    for eps in (1e-6, 1e-5):
+        for m in low.modules():
+            if isinstance(m, torch.nn.LayerNorm):
+                m.eps = eps
+        for case in LOW_VARIANCE_CASES:
+            out.update(blocks_and_attentions(low, ref[f"{case}/input"], f"low_variance_eps{eps:.0e}/{case}"))
+    for case in LOW_VARIANCE_CASES:
+        keys = [k for k in out if k.startswith(f"low_variance_eps1e-06/{case}/")]
+        worst = max(relative_error(out[k.replace("eps1e-06", "eps1e-05")], out[k]) for k in keys)
+        print(f"low-variance eps 1e-5 {case}: max relative error {worst:.2e}")
+    return out
+
+
 def bpm_synthetic(g):
     """Peaked maps (softmax of 2*randn) whose masks at lambda = 0.1 and 0.5 are far from all-true."""
     out = OrderedDict()
@@ -168,8 +232,8 @@ def main():
     randomize(model_a, g)
     sd_a = state_dict(model_a)
     write_safetensors(OUT / "vit_a_d128_p16_fp16.safetensors", OrderedDict((k, v.half()) for k, v in sd_a.items()))
-    write_safetensors(OUT / "reference_a.safetensors",
-                      reference(model_a, CASES_A, g, feature_layers=[(2, 3, 4), (1, 3)], attention_layers=[4, 2]))
+    ref_a = reference(model_a, CASES_A, g, feature_layers=[(2, 3, 4), (1, 3)], attention_layers=[4, 2])
+    write_safetensors(OUT / "reference_a.safetensors", ref_a)
 
     model_b = VisionTransformer(dim=64, depth=2, heads=1, patch=8, grid=4).eval()
     randomize(model_b, g)
@@ -186,6 +250,7 @@ def main():
 
     write_safetensors(OUT / "bpm_reference.safetensors", bpm_synthetic(g))
     write_safetensors(OUT / "features_reference.safetensors", features_command(model_a, g))
+    write_safetensors(OUT / "mistakes_a.safetensors", mistakes(model_a, ref_a))
     for f in sorted(OUT.iterdir()):
         print(f"{f.name}: {f.stat().st_size:,} bytes")
 

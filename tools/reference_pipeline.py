@@ -58,9 +58,10 @@ class Mlp(nn.Module):
         super().__init__()
         self.fc1 = nn.Linear(dim, 4 * dim)
         self.fc2 = nn.Linear(4 * dim, dim)
+        self.gelu = "none"  # DINO's exact (erf) GELU; make_vit_fixtures.py's mistakes set "tanh"
 
     def forward(self, x):
-        return self.fc2(F.gelu(self.fc1(x)))
+        return self.fc2(F.gelu(self.fc1(x), approximate=self.gelu))
 
 
 class Block(nn.Module):
@@ -95,6 +96,7 @@ class VisionTransformer(nn.Module):
         self.pos_embed = nn.Parameter(torch.zeros(1, grid * grid + 1, dim))
         self.blocks = nn.ModuleList([Block(dim, heads) for _ in range(depth)])
         self.norm = nn.LayerNorm(dim, eps=1e-6)
+        self.pos_offset = 0.1  # DINO's; make_vit_fixtures.py's mistakes set 0
 
     def interpolate_pos_encoding(self, npatch, w, h):
         """DINO: w, h are the input's dims 2 and 3 (prepare_tokens unpacks B, nc, w, h); the grid is
@@ -103,7 +105,7 @@ class VisionTransformer(nn.Module):
         if npatch == n and w == h:
             return self.pos_embed
         dim = self.pos_embed.shape[-1]
-        w0, h0 = w // self.patch + 0.1, h // self.patch + 0.1
+        w0, h0 = w // self.patch + self.pos_offset, h // self.patch + self.pos_offset
         side = int(math.sqrt(n))
         patch_pos = F.interpolate(self.pos_embed[:, 1:].reshape(1, side, side, dim).permute(0, 3, 1, 2),
                                   scale_factor=(w0 / side, h0 / side), mode="bicubic")
@@ -142,6 +144,18 @@ class VisionTransformer(nn.Module):
             if i >= max(max(layers), attention_layer):
                 break
         return outputs, attention
+
+
+def load_vit(path):
+    """A ViT checkpoint (plain DINO state dict) as a float32 model, its architecture read from the tensors."""
+    state = torch.load(path, map_location="cpu")
+    dim = state["cls_token"].shape[-1]
+    depth = len({k.split(".")[1] for k in state if k.startswith("blocks.")})
+    patch = state["patch_embed.proj.weight"].shape[-1]
+    grid = int(math.sqrt(state["pos_embed"].shape[1] - 1))
+    model = VisionTransformer(patch, dim, depth, dim // 64, grid)
+    model.load_state_dict(state, strict=True)
+    return model.eval()
 
 
 def random_vit(seed, patch=16, dim=128, depth=3, heads=2, grid=4):
@@ -265,6 +279,91 @@ def run_setting(model, train_x, test_x, setting):
     return scores, anomaly_maps(patch_scores, test_x.shape[-1]), bank.shape[0], clustering
 
 
+# ---- clustering (SPEC section 11) ---------------------------------------------------------------
+
+class SplitMix64:
+    """The toolkit's seeded generator (Uniformaly.Research.Common.SplitMix64), bit for bit, so that
+    the reference draws the same k-means++ seeds and low-shot subsets as the toolkit (as the coreset
+    fixtures draw libtorch's)."""
+    MASK = (1 << 64) - 1
+
+    def __init__(self, seed):
+        self.state = seed
+
+    def next_uint64(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & self.MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self.MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self.MASK
+        return z ^ (z >> 31)
+
+    def next_double(self):
+        return (self.next_uint64() >> 11) * (1.0 / (1 << 53))
+
+    def next_int(self, lo, hi):
+        return lo + int(self.next_double() * (hi - lo))
+
+    def shuffle(self, items):
+        for i in range(len(items) - 1, 0, -1):
+            j = self.next_int(0, i + 1)
+            items[i], items[j] = items[j], items[i]
+
+
+def squared_distance(a, b):
+    total = 0.0
+    for p, q in zip(a, b):
+        d = p - q
+        total += d * d
+    return total
+
+
+def kmeans_plus_plus(x, k, rng, margin):
+    """sklearn's _kmeans_plusplus (first centre uniform, then the best of 2 + ln k candidates drawn
+    with probability proportional to D^2), drawing from rng; sums run left to right in float64, as the
+    toolkit's do. A draw closer than `margin` (relative) to a boundary of the cumulative weights
+    could go either way under rounding of x, so it is refused."""
+    n, trials = len(x), 2 + int(math.log(k))
+    centers = [x[rng.next_int(0, n)]]
+    closest = [squared_distance(p, centers[0]) for p in x]
+    while len(centers) < k:
+        potential = 0.0
+        for v in closest:
+            potential += v
+        best = (None, math.inf, closest)
+        for _ in range(trials):
+            target, cumulative, candidate = potential * rng.next_double(), 0.0, n - 1
+            for i, v in enumerate(closest):
+                cumulative += v
+                assert abs(cumulative - target) > margin * potential, "a k-means++ draw within rounding of a boundary"
+                if cumulative > target:
+                    candidate = i
+                    break
+            updated = [min(c, squared_distance(p, x[candidate])) for c, p in zip(closest, x)]
+            total = 0.0
+            for v in updated:
+                total += v
+            if total < best[1]:
+                best = (x[candidate], total, updated)
+        centers.append(best[0])
+        closest = best[2]
+    return centers
+
+
+def kmeans(x, k, seed=0, restarts=10, margin=1e-6):
+    """The toolkit's K-means (KMeans.Fit): k-means++ seeds from SplitMix64(seed), sklearn's Lloyd
+    iterations from each, the lowest inertia of `restarts` runs. Returns the labels."""
+    import sklearn.cluster
+
+    rng, best = SplitMix64(seed), None
+    points = [list(map(float, row)) for row in x]
+    for _ in range(restarts):
+        init = np.array(kmeans_plus_plus(points, k, rng, margin))
+        model = sklearn.cluster.KMeans(n_clusters=k, init=init, n_init=1, algorithm="lloyd", max_iter=300, tol=1e-4).fit(x)
+        if best is None or model.inertia_ < best.inertia_:
+            best = model
+    return best.labels_
+
+
 # ---- fixture ----------------------------------------------------------------------------------
 
 def draw_texture(rng, size):
@@ -326,7 +425,15 @@ COMMON = {"layer_first": 1, "layer_last": 3, "attention_layer": 3, "kernel": 3, 
           "topk": 0.05, "resize": 128, "imagesize": 112}
 
 
+# The detector's scores and maps agree with ours to this relative error of the distance scale
+# max |q|^2 + max |b|^2 (C#: Tolerances.Detector, 4 u sqrt(128 x 5)); AUPRO's rounding bound is
+# computed for errors of that size.
+DETECTOR_TOLERANCE = 4 * 2.0 ** -24 * math.sqrt(128 * 5)
+
+
 def make_fixture(out):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from make_metric_fixtures import aupro, hungarian_f1, perturbed_rounding
     torch.set_num_threads(1)
     rng = np.random.default_rng(7)
     data_root = os.path.join(out, "data")
@@ -349,6 +456,8 @@ def make_fixture(out):
         tensors[f"{split}.features"] = features.numpy()
         tensors[f"{split}.cls_attention"] = cls_attention.numpy()
     tensors["test.masks"] = masks.astype(np.float32)
+    # max |q|^2 + max |b|^2: the magnitude the squared distances are computed from
+    scale = float(sum((tensors[f"{split}.features"] ** 2).sum(-1).max() for split in ("train", "test")))
     for name, setting in SETTINGS.items():
         scores, maps, bank_size, clustering = run_setting(model, train_x, test_x, {**COMMON, **setting})
         tensors[f"{name}.scores"] = scores.numpy()
@@ -357,7 +466,14 @@ def make_fixture(out):
         summary["settings"][name] = {
             **setting, "bank_size": int(bank_size),
             "image_auroc": sklearn.metrics.roc_auc_score(labels, scores.numpy()),
-            "pixel_auroc": sklearn.metrics.roc_auc_score(masks.ravel(), maps.ravel())}
+            "pixel_auroc": sklearn.metrics.roc_auc_score(masks.ravel(), maps.ravel()),
+            "aupro": aupro(masks.astype(np.int64), maps),
+            "aupro_rounding": perturbed_rounding(lambda v: aupro(masks.astype(np.int64), v), maps, DETECTOR_TOLERANCE * scale)}
+    types = [kind for _, kind, _, _ in test]
+    truth = np.array([sorted(set(types)).index(kind) for kind in types])
+    clusters = kmeans(tensors["binary_nn1.clustering_features"].astype(np.float64), len(set(types)))
+    summary["clustering"] = {"setting": "binary_nn1", "nmi": sklearn.metrics.normalized_mutual_info_score(truth, clusters),
+                             "ari": sklearn.metrics.adjusted_rand_score(truth, clusters), "f1": hungarian_f1(truth, clusters)}
     write_safetensors(os.path.join(out, "reference.safetensors"), tensors)
     with open(os.path.join(out, "reference.json"), "w") as f:
         json.dump(summary, f, indent=2)
@@ -384,14 +500,7 @@ def timed_run(args):
 
         faiss.omp_set_num_threads(args.threads)
     sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)
-    state = torch.load(args.checkpoint, map_location="cpu")
-    dim = state["cls_token"].shape[-1]
-    depth = len({k.split(".")[1] for k in state if k.startswith("blocks.")})
-    patch = state["patch_embed.proj.weight"].shape[-1]
-    grid = int(math.sqrt(state["pos_embed"].shape[1] - 1))
-    model = VisionTransformer(patch, dim, depth, dim // 64, grid)
-    model.load_state_dict(state, strict=True)
-    model.eval().to(device)
+    model = load_vit(args.checkpoint).to(device)
     setting = {**COMMON, "resize": args.resize, "imagesize": args.imagesize, "layer_first": 3,
                "layer_last": 10, "attention_layer": 10, "kernel": 7, "threshold": 0.1, "bpm": "binary", "nn": 1}
     train, test = list_category(args.data_root, args.category)

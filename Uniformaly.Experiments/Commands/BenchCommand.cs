@@ -6,7 +6,7 @@ using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Experiments.Commands;
 
-/// <summary><c>uniformaly bench knn|vit</c>: microbenchmarks of the detector's hot loops.</summary>
+/// <summary><c>uniformaly bench knn|vit|e2e|sweep|plot</c>: microbenchmarks of the detector's hot loops, and their charts.</summary>
 public static class BenchCommand
 {
     public static Command Create()
@@ -16,6 +16,8 @@ public static class BenchCommand
         command.Subcommands.Add(Vit());
         command.Subcommands.Add(EndToEnd());
         command.Subcommands.Add(BenchSweepCommand.Create());
+        command.Subcommands.Add(BenchCoresetCommand.Create());
+        command.Subcommands.Add(BenchPlotCommand.Create());
         return command;
     }
 
@@ -60,11 +62,12 @@ public static class BenchCommand
         var chunk = new Option<long?>("--chunk-rows") { Description = "bank rows per chunk (default: from the memory budget)" };
         var precision = new Option<string>("--precision") { Description = "float32 (the reference) or bf16: bfloat16 ranking with a proof per query and float32 rerank, the same exact answers, faster", DefaultValueFactory = _ => "float32" };
         var candidates = new Option<int>("--candidates") { Description = "bf16: candidates per query measured in float32", DefaultValueFactory = _ => ExactNearestNeighbourSearch.DefaultRerankCandidates };
+        var generic = new Option<bool>("--generic-path") { Description = "bf16: the device-generic path (a bfloat16 mm per chunk, candidates measured by tensor ops) even on a CPU with the fused AVX512-BF16 kernels" };
         var onHost = new Option<bool>("--bank-on-host") { Description = "keep the bank in host memory (pinned on CUDA) and stream it to the device in double-buffered chunks (float32)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object" };
         var command = new Command("knn", "Time the exact kNN search: median seconds per query batch and GFLOP/s (2*Q*M*D per batch)")
         {
-            bank, queries, dim, nn, device, threads, repeats, warmup, chunk, precision, candidates, onHost, json,
+            bank, queries, dim, nn, device, threads, repeats, warmup, chunk, precision, candidates, generic, onHost, json,
         };
         command.SetAction(parse =>
         {
@@ -72,7 +75,8 @@ public static class BenchCommand
             var result = KnnMicrobenchmark.Run(new KnnBenchmarkOptions(
                 parse.GetValue(bank), parse.GetValue(queries), parse.GetValue(dim), parse.GetValue(nn), parse.GetValue(device)!,
                 parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(threads), parse.GetValue(chunk),
-                Precision: SearchPrecisionNames.Parse(parse.GetValue(precision)!, "--precision"), RerankCandidates: parse.GetValue(candidates), BankOnHost: parse.GetValue(onHost)));
+                Precision: SearchPrecisionNames.Parse(parse.GetValue(precision)!, "--precision"), RerankCandidates: parse.GetValue(candidates), BankOnHost: parse.GetValue(onHost),
+                GenericPath: parse.GetValue(generic)));
             Console.WriteLine(parse.GetValue(json) ? result.ToJson()
                 : $"{result.Implementation} on {result.Device}, {result.Threads} threads: bank {result.Bank}x{result.Dim}, {result.Queries} queries, n_nn {result.Nn}, chunk {result.ChunkRows} rows: {result.SecondsPerBatch * 1e3:F1} ms/batch, {result.Gflops:F1} GFLOP/s, {result.SearchedAgainPerBatch:F1} queries/batch searched again");
             return 0;

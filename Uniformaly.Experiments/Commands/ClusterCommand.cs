@@ -10,7 +10,6 @@ using Uniformaly.Research.Detection;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Evaluation;
 using Uniformaly.Research.Reporting;
-using Uniformaly.Research.Visualization;
 
 namespace Uniformaly.Experiments.Commands;
 
@@ -29,7 +28,7 @@ public static class ClusterCommand
         var config = new Option<string?>(ConfigFile.OptionName) { Description = "YAML file with any of these options (the command line wins)" };
         var detector = new DetectorOptions();
         var compute = new ComputeOptions();
-        var command = new Command("cluster", "Cluster each category's test images by anomaly type; writes clusters.csv, clustering.json and a scatter SVG per category")
+        var command = new Command("cluster", "Cluster each category's test images by anomaly type; writes clusters.csv, clustering.json and a scatter plot (PNG and SVG) per category")
         {
             dataset, dataRoot, categories, selector, clusters, output, skipBad, config,
         };
@@ -56,10 +55,12 @@ public static class ClusterCommand
                 SkipBadImages = parse.GetValue(skipBad),
                 OutputFolder = Path.GetFullPath(parse.GetValue(output)!),
             };
+            using var folder = ResultFolder.Open(options.OutputFolder, "cluster");
             using var backend = DetectorBackend.Create(options.Detector, device);
             Console.Error.WriteLine(backend.Description);
             var results = ProgressDisplay.Run(progress => new ClusteringEvaluation(backend.Input, backend.Extractor, progress).Run(options, patchSelector, parse.GetValue(clusters)));
-            Write(options.OutputFolder, results, parse.GetValue(selector)!);
+            Write(folder.Staging, results, parse.GetValue(selector)!);
+            folder.Publish();
             Console.WriteLine(Table(results).ToMarkdown());
             Console.WriteLine($"results: {options.OutputFolder}");
             return 0;
@@ -81,13 +82,7 @@ public static class ClusterCommand
         json["mean"] = new JsonObject { ["nmi"] = results.Average(c => c.Nmi), ["ari"] = results.Average(c => c.Ari), ["f1"] = results.Average(c => c.F1) };
         AtomicFile.WriteAllText(Path.Combine(folder, "clustering.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         AtomicFile.WriteAllText(Path.Combine(folder, "clustering.md"), Table(results).ToMarkdown());
-        foreach (var c in results)
-        {
-            var points = Pca.Project2D(c.Images.Select(i => i.Feature).ToList());
-            var names = Enumerable.Range(0, c.K).Select(k => $"cluster {k}").ToList();
-            var svg = ScatterPlot.Render($"{c.Category}: {c.K} clusters (NMI {c.Nmi:F3})", points, c.Images.Select(i => i.Cluster).ToList(), names);
-            AtomicFile.WriteAllText(Path.Combine(folder, $"{c.Category}_clusters.svg"), svg);
-        }
+        foreach (var c in results) ClusteringFigure.Write(folder, c);
     }
 
     private static MarkdownTable Table(IReadOnlyList<CategoryClustering> results)

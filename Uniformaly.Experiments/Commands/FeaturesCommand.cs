@@ -19,7 +19,7 @@ public static class FeaturesCommand
         var image = new Option<string>("--image") { Description = "Image file (PNG, JPEG, BMP, TIFF)", Required = true };
         var backbone = new Option<string?>("--backbone") { Description = $"Named backbone: {string.Join(", ", Backbones.All.Select(b => b.Name))}" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "ViT checkpoint file (architecture inferred from its tensors)" };
-        var weights = new Option<string?>("--weights") { Description = "Folder of the named backbones' files (default: $UNIFORMALY_WEIGHTS or ./weights)" };
+        var weights = new Option<string?>("--weights") { Description = $"Folder of the named backbones' files (default: {Backbones.DefaultWeightsFolders})" };
         var layers = new Option<string>("--layers") { Description = "1-based blocks averaged into patch features: 3-10 or 3,5,7", DefaultValueFactory = _ => "3-10" };
         var attentionLayer = new Option<int?>("--attention-layer") { Description = "Block whose CLS attention drives BPM (default: the last of --layers)" };
         var kernel = new Option<int>("--kernel") { Description = "BPM smoothing kernel n (odd)", DefaultValueFactory = _ => BackPatchAttention.DefaultKernel };

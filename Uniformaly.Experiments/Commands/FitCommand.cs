@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Uniformaly.Experiments.Options;
 using Uniformaly.Experiments.Terminal;
+using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
 
@@ -24,6 +25,7 @@ public static class FitCommand
             var device = compute.Apply(parse);
             var settings = detector.Bind(parse);
             var paths = ImagePaths.Expand(parse.GetValue(images)!);
+            using var folder = ResultFolder.Open(parse.GetValue(output)!, "fit");
             using var backend = DetectorBackend.Create(settings, device);
             Console.Error.WriteLine(backend.Description);
             using var model = ProgressDisplay.Run(progress =>
@@ -31,9 +33,9 @@ public static class FitCommand
                 using var stage = progress.Begin("embedding training images", paths.Count);
                 return UniformalyDetector.Fit(settings, backend.Extract(paths, parse.GetValue(compute.BatchSize), stage), device, progress: progress);
             });
-            var folder = parse.GetValue(output)!;
-            model.Save(folder);
-            Console.WriteLine($"fitted on {paths.Count} images; memory bank of {model.BankSize} patches; saved to {Path.GetFullPath(folder)}");
+            model.Save(folder.Staging, backend.Record());
+            folder.Publish();
+            Console.WriteLine($"fitted on {paths.Count} images; memory bank of {model.BankSize} patches; saved to {folder.Path}");
             return 0;
         });
         return command;

@@ -25,14 +25,23 @@ public static class PredictCommand
         command.SetAction(parse =>
         {
             var device = compute.Apply(parse);
-            using var detector = UniformalyDetector.Load(parse.GetValue(model)!, device);
+            var folder = parse.GetValue(model)!;
+            using var detector = UniformalyDetector.Load(folder, device);
             var paths = ImagePaths.Expand(parse.GetValue(images)!);
-            using var backend = DetectorBackend.Create(detector.Settings, device);
+            using var heatmapFolder = parse.GetValue(heatmaps) is { } path ? ResultFolder.Open(path, "predict") : null;
+            using var backend = DetectorBackend.Create(detector.Settings, device, expected: detector.Checkpoint);
+            if (detector.Checkpoint is null && backend.WeightsFile is { } weights)
+                Console.Error.WriteLine($"warning: {Path.GetFullPath(folder)} records no checkpoint hash (fitted by an earlier uniformaly), so {weights} " +
+                    "cannot be checked against the weights it was fitted with; fit it again to record them");
             var (scores, maps) = ProgressDisplay.Run(progress => Score(detector, backend, paths, parse.GetValue(compute.BatchSize), progress));
             var table = new MarkdownTable(["image", "score"]);
             for (var i = 0; i < paths.Count; i++) table.Add(paths[i], scores[i].ToString("R", CultureInfo.InvariantCulture));
+            if (heatmapFolder is not null)
+            {
+                SaveHeatmaps(backend, heatmapFolder.Staging, paths, maps);
+                heatmapFolder.Publish();
+            }
             if (parse.GetValue(output) is { } csv) AtomicFile.WriteAllText(csv, table.ToCsv());
-            if (parse.GetValue(heatmaps) is { } folder) SaveHeatmaps(backend, folder, paths, maps);
             Console.WriteLine(table.ToMarkdown());
             return 0;
         });

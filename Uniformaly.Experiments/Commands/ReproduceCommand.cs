@@ -3,6 +3,7 @@ using Uniformaly.Experiments.Options;
 using Uniformaly.Experiments.Reproduction;
 using Uniformaly.Experiments.Terminal;
 using Uniformaly.Research.Caching;
+using Uniformaly.Research.Models;
 
 namespace Uniformaly.Experiments.Commands;
 
@@ -13,7 +14,7 @@ public static class ReproduceCommand
     {
         var name = new Argument<string>("name") { Description = $"{string.Join(", ", ExperimentLibrary.Names)}, all, or a path to an experiment .yaml" };
         var dataRoot = new Option<string>("--data-root") { Description = "Folder with one folder per dataset: mvtec, btad, mtd, cpd, cifar10, cifar100, imagenet30, species60", Required = true };
-        var weights = new Option<string?>("--weights") { Description = "Folder of the official checkpoints (default: weights/)" };
+        var weights = new Option<string?>("--weights") { Description = $"Folder of the official checkpoints (default: {Backbones.DefaultWeightsFolders})" };
         var output = new Option<string>("--out") { Description = "Results go to OUT/<name>/", DefaultValueFactory = _ => "out/reproduce" };
         var backbone = new Option<string?>("--backbone") { Description = "Use this backbone instead of the paper's (e.g. dino_vits16, random_vits16)" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Use this checkpoint file instead of the paper's backbone" };
@@ -52,22 +53,44 @@ public static class ReproduceCommand
             };
             var which = parse.GetValue(name)!;
             var definitions = which == "all" ? ExperimentLibrary.Names.Select(ExperimentLibrary.Load).ToList() : [ExperimentLibrary.Load(which)];
-            foreach (var definition in definitions) Reproduce(definition, options);
+            var nothingRan = new List<ExperimentDefinition>();
+            foreach (var definition in definitions)
+                if (!Reproduce(definition, options)) nothingRan.Add(definition);
+            if (nothingRan.Count == definitions.Count) throw new ArgumentException("nothing ran: " + WhyNothingRan(definitions, options.DataRoot));
+            foreach (var definition in nothingRan) Console.WriteLine($"{definition.Name}: nothing ran: none of its datasets is under --data-root (see the skipped tasks above)");
             return 0;
         });
         return command;
     }
 
-    private static void Reproduce(ExperimentDefinition definition, ReproductionOptions options)
+    /// <summary>Runs one reproduction and writes its report; false when none of its tasks could run
+    /// (then nothing is written, so an earlier report stays).</summary>
+    private static bool Reproduce(ExperimentDefinition definition, ReproductionOptions options)
     {
-        var result = ProgressDisplay.Run(progress =>
+        var (result, report) = ProgressDisplay.Run(progress =>
         {
             using var runner = new ReproductionRunner(definition, options, progress, ProgressDisplay.Log);
-            return runner.Run();
+            var result = runner.Run();
+            return (result, result.Cells.Count == 0 ? null : runner.Report(result));
         });
-        var folder = ReproductionRunner.FolderOf(definition, options);
-        Console.WriteLine(ReproductionReport.Write(folder, definition, result, options));
-        Console.WriteLine($"results: {folder}");
+        if (report is null) return false;
+        Console.WriteLine(report);
+        if (result.Skipped.Count > 0)
+            Console.WriteLine($"note: {result.Skipped.Count} of {definition.Tasks.Count} tasks skipped, their data missing under --data-root: " +
+                string.Join(", ", result.Skipped.Select(s => s.Task)));
+        Console.WriteLine($"results: {ReproductionRunner.FolderOf(definition, options)}");
+        return true;
+    }
+
+    /// <summary>Why no task found its data: the data root given is one dataset's own folder, or none
+    /// of the datasets is under it.</summary>
+    private static string WhyNothingRan(IReadOnlyList<ExperimentDefinition> definitions, string dataRoot)
+    {
+        var needed = string.Join(", ", definitions.SelectMany(d => d.Tasks).Select(t => t.Data + "/").Distinct());
+        return DatasetCatalog.DataRootAdvice(dataRoot) is { } advice
+            ? $"--data-root is the folder that holds {needed}; {advice}"
+            : $"none of the datasets {(definitions.Count == 1 ? definitions[0].Name + " needs" : "the reproductions need")} ({needed}) is under --data-root {dataRoot}; " +
+              "the skipped tasks above say where to get each";
     }
 
     private static string RequireFolder(string path) =>

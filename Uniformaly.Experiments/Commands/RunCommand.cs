@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Uniformaly.Experiments.Options;
 using Uniformaly.Experiments.Terminal;
+using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Evaluation;
@@ -77,10 +78,10 @@ public static class RunCommand
             ? NormalClasses.Parse(a.Normal, data.ClassNames)
             : NormalClasses.Parse(string.Join(",", Species60Splits.Get(a.NormalSplit!)), data.ClassNames);
         var options = new SemanticOptions { NormalClasses = normalClasses, Detector = settings, Device = device, BatchSize = a.BatchSize, LowShot = a.LowShot };
+        using var output = ResultFolder.Open(a.Output, "run");
         var category = ProgressDisplay.Run(progress => new SemanticEvaluation(data, backend.Extractor, progress).Run(options));
         var result = new EvaluationResult([category], []);
-        var output = Path.GetFullPath(a.Output);
-        EvaluationWriter.Write(output, result, new JsonObject
+        EvaluationWriter.Write(output.Staging, result, new JsonObject
         {
             ["dataset"] = kind,
             ["data_root"] = Path.GetFullPath(a.DataRoot),
@@ -92,19 +93,22 @@ public static class RunCommand
             ["detector"] = JsonNode.Parse(settings.ToJson()),
             ["libtorch"] = Research.Torch.TorchRuntime.Version,
         });
+        output.Publish();
         Console.WriteLine(EvaluationWriter.Table(result).ToMarkdown());
-        Console.WriteLine($"results: {output}");
+        Console.WriteLine($"results: {output.Path}");
         return 0;
     }
 
     private static int Execute(EvaluationOptions options)
     {
         var splits = DetectionEvaluation.LoadSplits(options); // bad data fails before a model is loaded
+        using var output = ResultFolder.Open(options.OutputFolder, "run");
         using var backend = DetectorBackend.Create(options.Detector, options.Device);
         Console.Error.WriteLine(backend.Description);
         var result = ProgressDisplay.Run(progress =>
-            new DetectionEvaluation(backend.Input, backend.Extractor, progress).Run(options, splits));
-        EvaluationWriter.Write(options.OutputFolder, result, Settings(options, backend.Description));
+            new DetectionEvaluation(backend.Input, backend.Extractor, progress).Run(options with { OutputFolder = output.Staging }, splits));
+        EvaluationWriter.Write(output.Staging, result, Settings(options, backend.Description));
+        output.Publish();
         foreach (var warning in result.Warnings) Console.Error.WriteLine($"warning: {warning}");
         Console.WriteLine(EvaluationWriter.Table(result).ToMarkdown());
         Console.WriteLine($"results: {options.OutputFolder}");

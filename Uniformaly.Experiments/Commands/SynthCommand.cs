@@ -16,10 +16,9 @@ public static class SynthCommand
         var perDefect = new Option<int>("--per-defect") { Description = "Test images per defect type (scratch, hole, stain)", DefaultValueFactory = _ => defaults.TestImagesPerDefect };
         var size = new Option<int>("--size") { Description = "Image side in pixels", DefaultValueFactory = _ => defaults.Size };
         var seed = new Option<int>("--seed") { Description = "Seed; the same seed writes the same files", DefaultValueFactory = _ => 0 };
-        var format = new Option<string?>("--format") { Description = "png or bmp (default: png, or bmp when the native bridge was built without image codecs)" };
         var command = new Command("synth", "Write a synthetic MVTec-layout dataset (textures and objects with scratches, holes, stains and masks)")
         {
-            output, categories, train, good, perDefect, size, seed, format,
+            output, categories, train, good, perDefect, size, seed,
         };
         command.SetAction(parse =>
         {
@@ -31,13 +30,6 @@ public static class SynthCommand
                 TestImagesPerDefect = parse.GetValue(perDefect),
                 Size = parse.GetValue(size),
                 Seed = parse.GetValue(seed),
-                Format = parse.GetValue(format)?.ToLowerInvariant() switch
-                {
-                    null => null,
-                    "png" => SyntheticImageFormat.Png,
-                    "bmp" => SyntheticImageFormat.Bmp,
-                    var other => throw new ArgumentException($"--format must be png or bmp, got '{other}'"),
-                },
             };
             var root = Path.GetFullPath(parse.GetValue(output)!);
             SyntheticDataset.Write(root, options);

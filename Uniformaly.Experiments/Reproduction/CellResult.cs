@@ -19,6 +19,8 @@ public sealed record CellResult(string Task, string? Point, string Fingerprint, 
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, // NaN: no pixel metrics
     };
 
+    public const string FileName = "cell.json";
+
     /// <summary>The mean over units of each metric (NaN when a unit lacks it, e.g. pixel metrics without masks).</summary>
     public double Mean(string metric) => Units.Count == 0 ? double.NaN : Units.Average(u => u.Metrics.GetValueOrDefault(metric, double.NaN));
 

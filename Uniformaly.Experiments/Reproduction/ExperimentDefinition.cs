@@ -40,7 +40,7 @@ public sealed record ExperimentDefinition
 
 /// <summary>One parameter and its values: a settings key (kernel, threshold, topk, nn, sampler-ratio,
 /// ...), <c>bpm</c> (binary_0.1, soft, off), <c>low-shot</c> or <c>selector</c> (all, max, topk_5).</summary>
-/// <param name="Label">Axis label for plots, e.g. "kernel size n".</param>
+/// <param name="Label">Axis label for plots, e.g. "BPM kernel size n (patches)".</param>
 /// <param name="Percent">Plot x as percent (x 100), for ratios such as k.</param>
 /// <param name="LogX">Log-scaled x axis.</param>
 public sealed record SweepDefinition(string Parameter, IReadOnlyList<string> Values, string Label, bool Percent, bool LogX);

@@ -15,7 +15,7 @@ public sealed record ReproductionOptions
 
     public int BatchSize { get; init; } = 8;
 
-    /// <summary>Folder of the official checkpoints (null: weights/ or $UNIFORMALY_WEIGHTS).</summary>
+    /// <summary>Folder of the official checkpoints (null: <see cref="Research.Models.Backbones.WeightsFolders"/>).</summary>
     public string? WeightsFolder { get; init; }
 
     /// <summary>Replaces the paper's backbone (a name such as dino_vits16 or random_vits16).</summary>

@@ -17,7 +17,7 @@ public sealed record ReportRow(string Task, string Unit, string Metric, string? 
 /// <summary>
 /// Turns a reproduction's cells into its outputs: NAME.md and NAME.csv (every compared cell with
 /// ours, the paper's value and the difference), cells.csv (every unit and metric measured),
-/// settings.json, and for sweeps one SVG per metric with the paper's values dashed beside ours.
+/// settings.json, and for sweeps one figure (PNG and SVG) per metric with the paper's values dashed beside ours.
 /// </summary>
 public static class ReproductionReport
 {
@@ -98,10 +98,14 @@ public static class ReproductionReport
     public static string Family(string backbone) =>
         Path.GetFileName(backbone).Contains("ibot", StringComparison.OrdinalIgnoreCase) ? "ibot" : "dino";
 
-    /// <summary>One chart per metric: x = the sweep values, a solid line per task (ours) and a dashed one (the paper).</summary>
+    /// <summary>One chart per metric (NAME_&lt;metric&gt;.png and .svg): x = the sweep values, a solid
+    /// line per task (ours) and a dashed one (the paper). Returns the PNG file names.</summary>
     private static List<string> Plots(string folder, ExperimentDefinition definition, IReadOnlyList<ReportRow> rows)
     {
         var sweep = definition.Sweep!;
+        var axis = sweep.Values.All(v => double.IsFinite(Numeric(v)))
+            ? SweepAxis.Numeric(sweep.Label, [.. sweep.Values.Select(v => Numeric(v) * (sweep.Percent ? 100 : 1))], sweep.LogX)
+            : SweepAxis.Categorical(sweep.Label, sweep.Values);
         var files = new List<string>();
         var means = rows.Where(r => r.Unit == "mean").ToList();
         foreach (var metric in means.Select(r => r.Metric).Distinct())
@@ -119,15 +123,10 @@ public static class ReproductionReport
                 series.Add(new LineSeries(text.TextNote ?? "paper (text)", sweep.Values.Select(v =>
                     text.TextPoints.FirstOrDefault(p => p.X == Numeric(v)) is { } p && p != default ? p.Value : double.NaN).ToList(), LineStyle.Dashed, tasks.Count));
             if (series.Count == 0) continue;
-            var title = $"{definition.Title}: {metric}";
-            var yLabel = MetricValues.PaperScale(metric) == 100 ? $"{metric} (%)" : metric;
-            var numeric = sweep.Values.All(v => double.IsFinite(Numeric(v)));
-            var svg = numeric
-                ? LineChart.Render(title, sweep.Label, yLabel, sweep.Values.Select(v => Numeric(v) * (sweep.Percent ? 100 : 1)).ToList(), series, sweep.LogX)
-                : LineChart.RenderCategorical(title, sweep.Label, yLabel, sweep.Values, series);
-            var file = $"{definition.Name}_{metric}.svg";
-            LineChart.Write(Path.Combine(folder, file), svg);
-            files.Add(file);
+            using var plot = SweepChart.Create($"{definition.Title}: {MetricValues.Title(metric)}", axis, MetricValues.AxisTitle(metric), series);
+            var file = $"{definition.Name}_{metric}";
+            Figure.Write(plot, Path.Combine(folder, file), 820, 460);
+            files.Add($"{file}.png");
         }
         return files;
     }
@@ -135,12 +134,19 @@ public static class ReproductionReport
     private static double Numeric(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN;
 
+    // DetectorBackend.Description starts so, for the console; the report's line names it already.
+    private const string LoadedPrefix = "backbone: ";
+
     private static string Markdown(ExperimentDefinition definition, ReproductionResult result, MarkdownTable table, List<string> plots, string backbone,
         bool cached)
     {
         var md = new StringBuilder();
         md.AppendLine($"# {definition.Title}").AppendLine();
-        md.AppendLine($"Backbone: {string.Join("; ", result.Backbones)}. Paper column: UniFormaly-{Family(backbone).ToUpperInvariant()}" +
+        // Every cell reused from an earlier run loads no backbone: then the one asked for is named.
+        var loaded = result.Backbones.Count > 0
+            ? string.Join("; ", result.Backbones.Select(b => b.StartsWith(LoadedPrefix, StringComparison.Ordinal) ? b[LoadedPrefix.Length..] : b))
+            : $"{backbone} (not loaded: every cell was reused from an earlier run)";
+        md.AppendLine($"Backbone: {loaded}. Paper column: UniFormaly-{Family(backbone).ToUpperInvariant()}" +
             $"{(backbone == definition.Backbone ? "" : $" (the paper used {definition.Backbone}; differences are expected)")}.").AppendLine();
         md.Append(table.ToMarkdown()).AppendLine();
         foreach (var skipped in result.Skipped) md.AppendLine($"- skipped **{skipped.Task}**: {skipped.Reason}");

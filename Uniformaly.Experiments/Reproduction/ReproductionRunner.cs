@@ -26,6 +26,9 @@ public sealed record ReproductionResult(IReadOnlyList<CellResult> Cells, IReadOn
 /// Runs every (task, sweep point) cell of an <see cref="ExperimentDefinition"/>. The backbone sits
 /// behind the feature cache, so the cells of a sweep run it once per image; each finished cell is
 /// saved with the fingerprint of its inputs, so an interrupted reproduction resumes where it stopped.
+/// OUT/NAME is a <see cref="ResultFolder"/>, held from the first cell to disposal (a reproduction
+/// none of whose data is there creates nothing): each cell is published on its own when finished,
+/// the report when all are.
 /// </summary>
 public sealed class ReproductionRunner(ExperimentDefinition definition, ReproductionOptions options, IProgressSink progress, TextWriter log)
     : IDisposable
@@ -33,6 +36,13 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     /// <summary>Preprocessed images kept in memory across the points of a sweep (the images of a few
     /// MVTec categories at 224 px), so each point does not decode and resize them again.</summary>
     private const long ImageMemoryBytes = 1L << 30;
+
+    /// <summary>OUT/NAME/cells/&lt;task&gt;/&lt;point&gt;/: one folder per cell, each published when it finishes.</summary>
+    private const string CellsFolder = "cells";
+
+    private ResultFolder? _output;
+
+    private ResultFolder Output => _output ??= ResultFolder.Open(FolderOf(definition, options), "reproduce");
 
     private readonly Dictionary<string, (DetectorBackend Backend, IImageInput Input, CachedPatchFeatureExtractor? Cached)> _backends = [];
 
@@ -47,14 +57,19 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
         var skipped = new List<SkippedTask>();
         var reused = 0;
         var total = definition.Tasks.Count * definition.Points.Count;
+        var runnable = new List<TaskDefinition>();
         foreach (var task in definition.Tasks)
         {
             if (DatasetCatalog.Missing(options.DataRoot, task.Data) is { } reason)
             {
                 skipped.Add(new SkippedTask(task.Name, reason));
                 log.WriteLine($"{definition.Name}: skipping {task.Name}: {reason}");
-                continue;
             }
+            else runnable.Add(task);
+        }
+        if (runnable.Count > 0) _ = Output; // the lock, and any interrupted publish finished, before a cell is read
+        foreach (var task in runnable)
+        {
             foreach (var point in definition.Points)
             {
                 var (cell, wasReused) = RunCell(task, point);
@@ -68,29 +83,39 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
             caches.Sum(c => c.Hits), caches.Sum(c => c.Misses));
     }
 
+    /// <summary>Writes the report of <paramref name="result"/> (<see cref="ReproductionReport"/>) and
+    /// publishes it beside the cells; returns its Markdown.</summary>
+    public string Report(ReproductionResult result)
+    {
+        var markdown = ReproductionReport.Write(Output.Staging, definition, result, options);
+        Output.Publish(keep: CellsFolder);
+        return markdown;
+    }
+
     private string PointText(string? point) => point is null ? "" : $" {definition.Sweep!.Parameter}={point}";
 
     private (CellResult Cell, bool Reused) RunCell(TaskDefinition task, string? point)
     {
         var cellSetup = Resolve(task, point);
-        var folder = Path.Combine(Folder, "cells", Safe(task.Name), point is null ? "run" : Safe($"{definition.Sweep!.Parameter}_{point}"));
-        var path = Path.Combine(folder, "cell.json");
+        var relative = Path.Combine(CellsFolder, Safe(task.Name), point is null ? "run" : Safe($"{definition.Sweep!.Parameter}_{point}"));
         var fingerprint = Fingerprint(task, cellSetup);
-        if (CellResult.TryLoad(path, fingerprint) is { } done) return (done, true);
+        if (CellResult.TryLoad(Path.Combine(Folder, relative, CellResult.FileName), fingerprint) is { } done) return (done, true);
+        var folder = Path.Combine(Output.Staging, relative);
         var clock = Stopwatch.StartNew();
         var units = task.Protocol switch
         {
             Protocol.Detection => Detect(task, cellSetup, folder, IsDefault(task, cellSetup)),
             Protocol.Semantic => Semantic(task, cellSetup),
-            _ => Cluster(task, cellSetup),
+            _ => Cluster(task, cellSetup, folder, IsDefault(task, cellSetup)),
         };
         var cell = new CellResult(task.Name, point, fingerprint, units, clock.Elapsed.TotalSeconds);
-        cell.Save(path);
+        cell.Save(Path.Combine(folder, CellResult.FileName));
+        Output.PublishPart(relative);
         return (cell, false);
     }
 
     /// <summary>Whether a cell has the task's own settings (no sweep, or the sweep value the task
-    /// would use anyway): galleries are drawn there only, so sweeps do not pay for them at every point.</summary>
+    /// would use anyway): galleries, curves and scatter plots are drawn there only, so sweeps do not pay for them at every point.</summary>
     private bool IsDefault(TaskDefinition task, CellSetup setup)
     {
         var plain = Resolve(task, null);
@@ -140,15 +165,16 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
         _ => throw new ArgumentException($"selector '{value}': expected all, max or topk_<percent>"),
     };
 
-    private IReadOnlyList<UnitResult> Detect(TaskDefinition task, CellSetup setup, string folder, bool gallery)
+    /// <param name="paperSetting">The cell is at the paper's setting: it also gets heatmap galleries and curve figures.</param>
+    private IReadOnlyList<UnitResult> Detect(TaskDefinition task, CellSetup setup, string folder, bool paperSetting)
     {
         var (backend, input, extractor) = Backend(setup.Settings);
-        var evaluation = MvtecLayout(task, setup, folder) with { GalleryImages = gallery ? definition.Gallery : 0 };
+        var evaluation = MvtecLayout(task, setup, folder) with { GalleryImages = paperSetting ? definition.Gallery : 0 };
         var result = new DetectionEvaluation(input, extractor, progress).Run(evaluation);
         EvaluationWriter.Write(folder, result, new JsonObject
         {
             ["task"] = task.Name, ["backbone_loaded"] = backend.Description, ["detector"] = JsonNode.Parse(setup.Settings.ToJson()),
-        });
+        }, curves: paperSetting);
         foreach (var warning in result.Warnings) log.WriteLine($"warning: {warning}");
         return result.Categories.Select(c => new UnitResult(c.Category, MetricValues.Of(c.Metrics))).ToList();
     }
@@ -182,11 +208,13 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
         }
     }
 
-    private IReadOnlyList<UnitResult> Cluster(TaskDefinition task, CellSetup setup)
+    /// <param name="paperSetting">The cell is at the paper's setting: it also gets a scatter plot per category.</param>
+    private IReadOnlyList<UnitResult> Cluster(TaskDefinition task, CellSetup setup, string folder, bool paperSetting)
     {
         var (_, input, extractor) = Backend(setup.Settings);
-        return new ClusteringEvaluation(input, extractor, progress).Run(MvtecLayout(task, setup, Folder), setup.Selector)
-            .Select(c => new UnitResult(c.Category, MetricValues.Of(c))).ToList();
+        var results = new ClusteringEvaluation(input, extractor, progress).Run(MvtecLayout(task, setup, Folder), setup.Selector);
+        if (paperSetting) foreach (var c in results) ClusteringFigure.Write(folder, c);
+        return results.Select(c => new UnitResult(c.Category, MetricValues.Of(c))).ToList();
     }
 
     /// <summary>What a defect or clustering task reads from its MVTec-layout folder, with this cell's settings.</summary>
@@ -249,5 +277,6 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     public void Dispose()
     {
         foreach (var (backend, _, _) in _backends.Values) backend.Dispose();
+        _output?.Dispose();
     }
 }

@@ -74,7 +74,7 @@ public static class SweepBenchmark
         options = options with { CacheRoot = cache };
         using var runner = new ReproductionRunner(definition, options, NullProgress.Instance, TextWriter.Null);
         var result = runner.Run();
-        ReproductionReport.Write(ReproductionRunner.FolderOf(definition, options), definition, result, options);
+        runner.Report(result);
         return (clock.Elapsed.TotalSeconds, result);
     }
 

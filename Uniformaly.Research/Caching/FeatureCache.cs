@@ -12,11 +12,22 @@ namespace Uniformaly.Research.Caching;
 /// be applied later), float32. Entries are keyed by the image file's content and a fingerprint of
 /// everything that shapes the features (backbone, layers, attention layer, preprocessing), so a
 /// changed file or setting is recomputed. Least recently used entries go when the cache exceeds its limit.
+/// The cache owns only what it wrote (<see cref="CacheFolder"/>): its folder is marked as a cache,
+/// every entry is recorded in its entry list before it is written, and trimming and clearing touch
+/// only the entries that list names, so a user's files in the folder are never touched. Processes
+/// may share a cache: every change is made under the folder's lock. One instance is not thread-safe.
 /// </summary>
 public sealed class FeatureCache
 {
+    /// <summary>The file that marks a folder as a feature cache.</summary>
+    public const string MarkerFileName = CacheFolder.MarkerName;
+
     private const string FeaturesKey = "features";
     private const string AttentionKey = "cls_attention";
+
+    // A trim goes down to this fraction of the limit, so that a full cache of tens of thousands of
+    // entries is not listed again at every store.
+    private const double TrimTarget = 0.9;
 
     public FeatureCache(string root, long sizeLimitBytes)
     {
@@ -36,8 +47,21 @@ public sealed class FeatureCache
     public long SizeLimitBytes { get; }
 
     // Bytes on disk as this instance last counted them, so that storing an entry does not list the
-    // whole cache (tens of thousands of files) unless the limit may be exceeded.
+    // whole cache unless the limit may be exceeded. Entries other processes store are counted at the next trim.
     private long? _knownBytes;
+
+    // The folder is marked (and its entry list read) at the first use, not at construction.
+    private CacheFolder? _folder;
+
+    // Marked afresh if another process cleared the cache meanwhile (one stat per use).
+    private CacheFolder Folder
+    {
+        get
+        {
+            if (_folder is null || !File.Exists(Path.Combine(Root, MarkerFileName))) (_folder, _knownBytes) = (CacheFolder.OpenOrCreate(Root), null);
+            return _folder;
+        }
+    }
 
     /// <summary>The entry key of an image file's content under a feature fingerprint.</summary>
     public static string Key(string fingerprint, string imagePath)
@@ -55,17 +79,25 @@ public sealed class FeatureCache
     /// <summary>The cached (features [N, D], attention [N]) of <paramref name="key"/>, or null.</summary>
     public (Tensor Features, Tensor Attention)? TryLoad(string key)
     {
-        var path = EntryPath(key);
+        RequireKey(key);
+        var folder = Folder;
+        if (!folder.Journal.Contains(key))
+        {
+            folder.Journal.Refresh(); // another process may have stored it
+            if (!folder.Journal.Contains(key)) return null;
+        }
+        var path = folder.EntryPath(key);
         if (!File.Exists(path)) return null;
         try
         {
             using var entry = SafeTensors.Read(path);
-            File.SetLastAccessTimeUtc(path, DateTime.UtcNow);
-            return (entry[FeaturesKey].Clone(), entry[AttentionKey].Clone());
+            var loaded = (entry[FeaturesKey].Clone(), entry[AttentionKey].Clone());
+            MarkUsed(path);
+            return loaded;
         }
-        catch (CheckpointException)
+        catch (Exception e) when (e is CheckpointException or KeyNotFoundException)
         {
-            File.Delete(path); // a damaged entry is recomputed, never trusted
+            Forget(key); // a damaged entry is recomputed, never trusted
             return null;
         }
     }
@@ -73,47 +105,182 @@ public sealed class FeatureCache
     /// <summary>Stores an entry (CPU float32 copies) and trims the cache to its limit.</summary>
     public void Store(string key, Tensor features, Tensor attention)
     {
+        RequireKey(key);
         using var scope = new DisposeScope();
-        var path = EntryPath(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        SafeTensors.Write(path, new Dictionary<string, Tensor>
+        var tensors = new Dictionary<string, Tensor>
         {
             [FeaturesKey] = features.To(Device.Cpu, DType.Float32),
             [AttentionKey] = attention.To(Device.Cpu, DType.Float32),
-        });
+        };
+        var folder = Folder;
+        var path = folder.EntryPath(key);
+        using (folder.Lock())
+        {
+            folder.Journal.Refresh();
+            // Recorded before the file exists: a crash can leave a record without its file (dropped at
+            // the next trim), never a file the cache does not know it owns.
+            if (!folder.Journal.Contains(key)) folder.Journal.Append([('+', key)]);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            SafeTensors.Write(path, tensors);
+            MarkUsed(path); // to the clock's precision, not the file system's (ticks of a few ms)
+        }
         // A rewritten entry is counted twice here; that can only make Trim run early and recount.
         _knownBytes = _knownBytes is { } known ? known + new FileInfo(path).Length : SizeBytes;
         if (_knownBytes > SizeLimitBytes) Trim();
     }
 
-    /// <summary>Total bytes of all entries.</summary>
-    public long SizeBytes => Entries().Sum(f => f.Length);
-
-    /// <summary>Deletes every entry (<c>uniformaly cache clear</c>).</summary>
-    public static void Clear(string root)
+    /// <summary>Total bytes of the cache's entries.</summary>
+    public long SizeBytes
     {
-        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        get
+        {
+            var folder = Folder;
+            folder.Journal.Refresh();
+            return Present(folder).Sum(e => e.File.Length);
+        }
     }
 
-    /// <summary>Removes the least recently used entries until the cache fits its limit.</summary>
+    /// <summary>When the cache exceeds its limit, removes the least recently used entries until it
+    /// holds at most 90 % of it. Also drops records whose file a crash never wrote.</summary>
     public void Trim()
     {
-        var entries = Entries().OrderBy(f => f.LastAccessTimeUtc).ThenBy(f => f.Name, StringComparer.Ordinal).ToList();
-        var total = entries.Sum(f => f.Length);
-        foreach (var entry in entries)
+        var folder = Folder;
+        using var held = folder.Lock();
+        folder.Journal.Refresh();
+        var listed = Listed(folder).ToList(); // one stat per entry, kept by each FileInfo
+        var removed = listed.Where(e => !e.File.Exists).Select(e => ('-', e.Key)).ToList();
+        foreach (var (_, key) in removed) folder.DeleteEntryFiles(key); // temporary files a crashed write left
+        var entries = listed.Where(e => e.File.Exists).OrderBy(e => e.File.LastAccessTimeUtc).ThenBy(e => e.Key, StringComparer.Ordinal).ToList();
+        var total = entries.Sum(e => e.File.Length);
+        if (total > SizeLimitBytes)
         {
-            if (total <= SizeLimitBytes) break;
-            total -= entry.Length;
-            entry.Delete();
+            foreach (var (key, file) in entries)
+            {
+                if (total <= SizeLimitBytes * TrimTarget) break;
+                folder.DeleteEntryFiles(key);
+                removed.Add(('-', key));
+                total -= file.Length;
+            }
         }
+        folder.Journal.Append(removed);
+        folder.Journal.CompactIfLarge();
         _knownBytes = total;
     }
 
-    private IEnumerable<FileInfo> Entries() =>
-        Directory.Exists(Root)
-            ? new DirectoryInfo(Root).EnumerateFiles("*.safetensors", SearchOption.AllDirectories)
-            : [];
+    /// <summary>What <paramref name="root"/> holds (<c>uniformaly cache info</c>); changes nothing.</summary>
+    /// <exception cref="FeatureCacheException">the folder's marker or entry list is damaged.</exception>
+    public static FeatureCacheInfo Inspect(string root)
+    {
+        root = ExistingFolderOrNothing(root);
+        if (!Directory.Exists(root)) return new FeatureCacheInfo(root, Exists: false, IsCache: false, 0, 0, 0, 0);
+        return CacheFolder.OpenExisting(root) is { } folder ? Summary(folder) : Unmarked(root);
+    }
 
-    // Two-level fan-out keeps folders small for datasets of tens of thousands of images.
-    private string EntryPath(string key) => Path.Combine(Root, key[..2], key + ".safetensors");
+    /// <summary>Deletes every entry of the cache in <paramref name="root"/>, and its own files; the
+    /// folder goes too if the cache created it and nothing else is in it (<c>uniformaly cache clear</c>).
+    /// Returns what was there.</summary>
+    /// <exception cref="FeatureCacheException">the folder is not a cache, or its marker or entry list
+    /// is damaged: nothing was deleted.</exception>
+    public static FeatureCacheInfo Clear(string root)
+    {
+        root = ExistingFolderOrNothing(root);
+        if (!Directory.Exists(root)) return new FeatureCacheInfo(root, Exists: false, IsCache: false, 0, 0, 0, 0);
+        if (CacheFolder.OpenExisting(root) is not { } folder)
+        {
+            var unmarked = Unmarked(root);
+            return Directory.EnumerateFileSystemEntries(root).Any() ? throw NotACache(unmarked) : unmarked;
+        }
+        using var held = folder.Lock();
+        folder.Journal.Refresh();
+        var cleared = Summary(folder);
+        folder.DeleteAll(held);
+        return cleared;
+    }
+
+    /// <summary>Marks <paramref name="root"/> as a cache if it is not one yet, adopting the entries an
+    /// older Uniformaly left there (<c>uniformaly cache adopt</c>). Returns what the cache then holds.</summary>
+    public static FeatureCacheInfo Adopt(string root)
+    {
+        CacheFolder.OpenOrCreate(Path.GetFullPath(root));
+        return Inspect(root);
+    }
+
+    /// <summary>Whether <paramref name="path"/> is laid out as an entry: exactly the two float32
+    /// tensors, features [N, D] and cls_attention [N] (read from the header only).</summary>
+    internal static bool IsEntryFile(string path)
+    {
+        try
+        {
+            var layout = SafeTensors.ReadLayout(path);
+            return layout.Count == 2 && layout.TryGetValue(FeaturesKey, out var f) && layout.TryGetValue(AttentionKey, out var a)
+                && f.DType == DType.Float32 && a.DType == DType.Float32 && f.Shape.Length == 2 && a.Shape.Length == 1 && a.Shape[0] == f.Shape[0];
+        }
+        catch (CheckpointException)
+        {
+            return false;
+        }
+    }
+
+    private static FeatureCacheException NotACache(FeatureCacheInfo info)
+    {
+        var message = $"{info.Root} is not a Uniformaly feature cache (it has no {CacheFolder.MarkerName}), so nothing was deleted";
+        if (info.LegacyEntries > 0)
+            message += $"; it holds {info.LegacyEntries} entries ({info.LegacyBytes / (1024.0 * 1024.0):F1} MiB) laid out like an older " +
+                $"Uniformaly cache: `uniformaly cache adopt --cache-dir {info.Root}` makes the folder a cache that owns exactly those, " +
+                "then `uniformaly cache clear` removes them";
+        return new FeatureCacheException(message);
+    }
+
+    private static string ExistingFolderOrNothing(string root)
+    {
+        root = Path.GetFullPath(root);
+        return File.Exists(root) ? throw new FeatureCacheException($"{root} is a file, not a feature cache folder") : root;
+    }
+
+    private static FeatureCacheInfo Summary(CacheFolder folder)
+    {
+        var entries = Present(folder).ToList();
+        return new FeatureCacheInfo(folder.Root, Exists: true, IsCache: true, entries.Count, entries.Sum(e => e.File.Length), 0, 0,
+            folder.Journal.IgnoredLines);
+    }
+
+    private static FeatureCacheInfo Unmarked(string root)
+    {
+        var legacy = LegacyCacheEntries.Find(root).Select(k => new FileInfo(CacheFolder.EntryPath(root, k))).ToList();
+        return new FeatureCacheInfo(root, Exists: true, IsCache: false, 0, 0, legacy.Count, legacy.Sum(f => f.Length));
+    }
+
+    /// <summary>The recorded entries whose file exists (the others are records a crash left).</summary>
+    private static IEnumerable<(string Key, FileInfo File)> Present(CacheFolder folder) => Listed(folder).Where(e => e.File.Exists);
+
+    private static IEnumerable<(string Key, FileInfo File)> Listed(CacheFolder folder) =>
+        folder.Journal.Keys.Select(k => (Key: k, File: new FileInfo(folder.EntryPath(k))));
+
+    /// <summary>Drops a damaged entry, if it is still the cache's.</summary>
+    private void Forget(string key)
+    {
+        var folder = Folder;
+        using var held = folder.Lock();
+        folder.Journal.Refresh();
+        if (!folder.Journal.Contains(key)) return;
+        folder.DeleteEntryFiles(key);
+        folder.Journal.Append([('-', key)]);
+    }
+
+    // The access time orders entries for trimming; an entry removed meanwhile by another process needs none.
+    private static void MarkUsed(string path)
+    {
+        try
+        {
+            File.SetLastAccessTimeUtc(path, DateTime.UtcNow);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static void RequireKey(string key)
+    {
+        if (!CacheJournal.IsKey(key)) throw new ArgumentException($"'{key}' is not a cache key (64 lowercase hex digits)", nameof(key));
+    }
 }

@@ -31,6 +31,17 @@ public static partial class SafeTensors
         }
     }
 
+    /// <summary>Each tensor's dtype and shape, from the header alone (no tensor data is read).</summary>
+    /// <exception cref="CheckpointException">truncated, corrupt or inconsistent file (named).</exception>
+    public static IReadOnlyDictionary<string, (DType DType, long[] Shape)> ReadLayout(string path)
+    {
+        using var file = OpenForReading(path);
+        var fileLength = RandomAccess.GetLength(file);
+        var (header, dataStart) = ReadHeader(file, fileLength, path);
+        using var json = ParseJson(header, path);
+        return ParseEntries(json.RootElement, fileLength - dataStart, path).ToDictionary(e => e.Name, e => (e.DType, e.Shape));
+    }
+
     /// <summary>True when the file starts like a safetensors file (a plausible header length
     /// followed by a JSON object).</summary>
     internal static bool LooksLikeSafeTensors(ReadOnlySpan<byte> prefix, long fileLength)

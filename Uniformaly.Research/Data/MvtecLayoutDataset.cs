@@ -18,11 +18,14 @@ public static class MvtecLayoutDataset
         {
             DatasetKind.Mvtec => DatasetKinds.MvtecCategories,
             DatasetKind.Btad => DatasetKinds.BtadCategories,
-            _ => Directory.EnumerateDirectories(root)
-                .Where(d => Directory.Exists(Path.Combine(d, "train")))
-                .Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList(),
+            _ => FoldersWithTrain(root) is { Count: > 0 } found ? found
+                : throw new DatasetException($"no categories in {root}: expected one folder per category, each with train/ and test/"),
         };
     }
+
+    private static List<string> FoldersWithTrain(string root) =>
+        [.. Directory.EnumerateDirectories(root).Where(d => Directory.Exists(Path.Combine(d, "train")))
+            .Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)];
 
     /// <summary>Lists one category's training and test images.</summary>
     public static CategorySplit Load(string root, string category, DatasetKind kind)

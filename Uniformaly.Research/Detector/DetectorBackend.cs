@@ -19,9 +19,10 @@ public sealed class DetectorBackend : IDisposable
 
     private readonly VisionTransformer _model;
 
-    private DetectorBackend(VisionTransformer model, DetectorSettings settings, string description)
+    private DetectorBackend(VisionTransformer model, DetectorSettings settings, string description, string? weightsFile = null)
     {
         _model = model;
+        WeightsFile = weightsFile;
         Input = new PreprocessedImageInput(settings.Resize, settings.ImageSize);
         Extractor = new PatchFeatureExtractor(model, settings.Layers, settings.EffectiveAttentionLayer);
         Description = description;
@@ -34,15 +35,23 @@ public sealed class DetectorBackend : IDisposable
     /// <summary>Which weights were loaded, for the console and settings.json.</summary>
     public string Description { get; }
 
+    /// <summary>The checkpoint file the backbone was loaded from; null for random weights.</summary>
+    public string? WeightsFile { get; }
+
     /// <summary>Loads the backbone that <paramref name="settings"/> names onto <paramref name="device"/>.</summary>
-    public static DetectorBackend Create(DetectorSettings settings, Device device, string? weightsFolder = null)
+    /// <param name="settings">Which backbone, and how images are prepared for it.</param>
+    /// <param name="device">Where the backbone runs.</param>
+    /// <param name="weightsFolder">Where named backbones' files are (default: the folders <see cref="Backbones.WeightsFolders"/> lists).</param>
+    /// <param name="expected">For a fitted model: the checkpoint it was fitted with; another file is refused.</param>
+    public static DetectorBackend Create(DetectorSettings settings, Device device, string? weightsFolder = null, CheckpointRecord? expected = null)
     {
         settings.Validate();
         TorchRuntime.EnsureAvailable(device);
         if (settings.Checkpoint is { } checkpoint)
         {
+            Verify(checkpoint, expected);
             var model = VisionTransformer.Load(checkpoint, device: device, precision: settings.BackbonePrecision);
-            return new DetectorBackend(model, settings, $"backbone: {model.Architecture} from {checkpoint}");
+            return new DetectorBackend(model, settings, $"backbone: {model.Architecture} from {checkpoint}", Path.GetFullPath(checkpoint));
         }
         var name = settings.Backbone!;
         if (name.StartsWith(RandomPrefix, StringComparison.Ordinal))
@@ -52,9 +61,18 @@ public sealed class DetectorBackend : IDisposable
             return new DetectorBackend(VisionTransformer.Random(spec.Architecture, device, settings.BackbonePrecision), settings,
                 $"backbone: {spec.Architecture} with RANDOM weights (seed {settings.Seed}), not a pretrained model");
         }
-        var named = Backbones.Get(name);
-        return new DetectorBackend(Backbones.Load(name, device, weightsFolder, settings.BackbonePrecision), settings,
-            $"backbone: {name} from {Backbones.WeightsPath(named, weightsFolder)}");
+        var path = Backbones.WeightsPath(Backbones.Get(name), weightsFolder);
+        Verify(path, expected);
+        return new DetectorBackend(Backbones.Load(name, device, weightsFolder, settings.BackbonePrecision), settings, $"backbone: {name} from {path}", path);
+    }
+
+    /// <summary>What <see cref="UniformalyDetector.Save"/> records about the weights: the file and its hash.</summary>
+    public CheckpointRecord? Record() => WeightsFile is { } file ? CheckpointRecord.Of(file) : null;
+
+    /// <summary>A missing file is left to the loader, whose message says where to get it.</summary>
+    private static void Verify(string path, CheckpointRecord? expected)
+    {
+        if (expected is not null && File.Exists(path)) expected.Verify(path);
     }
 
     /// <summary>Patch features of one batch of image files.</summary>

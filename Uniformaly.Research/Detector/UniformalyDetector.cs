@@ -34,6 +34,10 @@ public sealed class UniformalyDetector : IDisposable
 
     public DetectorSettings Settings { get; }
 
+    /// <summary>The checkpoint a loaded detector was fitted with; null when its folder records none
+    /// (random weights, or a model saved before checkpoints were recorded).</summary>
+    public CheckpointRecord? Checkpoint { get; private init; }
+
     /// <summary>Rows of the memory bank after subsampling.</summary>
     public long BankSize => _bank.Count;
 
@@ -42,7 +46,7 @@ public sealed class UniformalyDetector : IDisposable
     /// <param name="training">Batches of training images' embeddings (disposed by the caller).</param>
     /// <param name="device">Where the bank lives and the search runs.</param>
     /// <param name="selector">Top-k (the method) or the Max/All ablations of Table 8.</param>
-    /// <param name="progress">Reports the sampling stage (embedding is the caller's loop).</param>
+    /// <param name="progress">Reports the coreset's picks (embedding is the caller's loop).</param>
     public static UniformalyDetector Fit(DetectorSettings settings, IEnumerable<PatchFeatures> training, Device device,
         PatchSelector selector = PatchSelector.TopK, IProgressSink? progress = null)
     {
@@ -52,14 +56,11 @@ public sealed class UniformalyDetector : IDisposable
         {
             foreach (var batch in training)
             {
-                builder ??= new MemoryBankBuilder(batch.Dim, device);
+                builder ??= new MemoryBankBuilder(batch.Dim, device, Sampler(settings));
                 AppendKept(settings, batch, builder);
             }
             if (builder is null) throw new ArgumentException("no training images to fit on");
-            using var stage = (progress ?? NullProgress.Instance).Begin($"sampling the memory bank ({settings.Sampler}, {builder.Count} patches)", 1);
-            var bank = builder.Build(Sampler(settings));
-            stage.Advance();
-            return new UniformalyDetector(settings, bank, selector);
+            return new UniformalyDetector(settings, builder.Build(progress: progress), selector);
         }
         finally
         {
@@ -86,18 +87,25 @@ public sealed class UniformalyDetector : IDisposable
             scope.MoveToOuter(image.PatchIndices), scope.MoveToOuter(clustering));
     }
 
-    /// <summary>Writes the bank (safetensors) and the settings (JSON) to <paramref name="folder"/>.</summary>
-    public void Save(string folder)
+    /// <summary>Writes the bank (safetensors), the settings (JSON) and, for a backbone loaded from a
+    /// file, which checkpoint it was (<see cref="CheckpointRecord"/>) to <paramref name="folder"/>.</summary>
+    /// <exception cref="InvalidDataException">the bank holds NaN or infinite values (the backbone produced them).</exception>
+    public void Save(string folder, CheckpointRecord? checkpoint = null)
     {
+        if (NonFinite(_bank.Features) is var bad and > 0)
+            throw new InvalidDataException($"{bad} of the memory bank's {_bank.Features.NumEl} values are NaN or infinite: the backbone's features are not finite; check the checkpoint");
         Directory.CreateDirectory(folder);
         SafeTensors.Write(Path.Combine(folder, BankFile), new Dictionary<string, Tensor> { [BankKey] = _bank.Features },
             new Dictionary<string, string> { ["format"] = "uniformaly-detector/1" });
         AtomicFile.WriteAllText(Path.Combine(folder, SettingsFile), Settings.ToJson());
+        checkpoint?.Save(folder);
     }
 
     /// <summary>Loads a detector saved by <see cref="Save"/>, with its bank on <paramref name="device"/>.</summary>
+    /// <exception cref="InvalidDataException">the bank holds NaN or infinite values; the message names the file.</exception>
     public static UniformalyDetector Load(string folder, Device device, PatchSelector selector = PatchSelector.TopK)
     {
+        ResultFolder.FinishInterruptedPublish(folder);
         var settingsPath = Path.Combine(folder, SettingsFile);
         var bankPath = Path.Combine(folder, BankFile);
         if (!File.Exists(settingsPath) || !File.Exists(bankPath))
@@ -106,7 +114,9 @@ public sealed class UniformalyDetector : IDisposable
         using var saved = SafeTensors.Read(bankPath);
         if (!saved.TryGetValue(BankKey, out var features) || features.Dim != 2)
             throw new CheckpointException(bankPath, $"no [M, D] tensor '{BankKey}'");
-        return new UniformalyDetector(settings, MemoryBank.FromFeatures(features, device), selector);
+        if (NonFinite(features) is var bad and > 0)
+            throw new InvalidDataException($"{bankPath}: {bad} of the memory bank's {features.NumEl} values are NaN or infinite, so every score would be NaN; fit the model again");
+        return new UniformalyDetector(settings, MemoryBank.FromFeatures(features, device), selector) { Checkpoint = CheckpointRecord.Load(folder) };
     }
 
     public void Dispose()
@@ -129,6 +139,13 @@ public sealed class UniformalyDetector : IDisposable
         settings.Masking == BackPatchMaskingMode.Off
             ? Tensor.Ones([batch.Batch, batch.Patches], device: batch.ClsAttention.Device)
             : new BackPatchAttention(settings.Kernel, settings.Threshold).Smooth(batch.ClsAttention, batch.GridHeight, batch.GridWidth);
+
+    /// <summary>How many values are NaN or infinite (x - x is NaN exactly for those).</summary>
+    private static long NonFinite(Tensor values)
+    {
+        using var scope = new DisposeScope();
+        return (values - values).IsNan().Sum().ItemLong();
+    }
 
     private static IFeatureSampler Sampler(DetectorSettings settings) => settings.Sampler switch
     {

@@ -77,13 +77,13 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtracto
         var scoreSeconds = clock.Elapsed.TotalSeconds;
         var masks = scored.Select(s => s.Sample.MaskPath is { } mask ? input.LoadMask(mask, s.Sample.Path) : new byte[size * size]).ToList();
         if (options.SaveMaps) SaveOverlays(options, scored, maps);
-        if (options.GalleryImages > 0) SaveGallery(options, split.Category, scored, maps);
+        if (options.GalleryImages > 0) SaveGallery(options, split.Category, scored, maps, masks);
         var labels = scored.Select(s => (byte)s.Sample.Label).ToList();
-        var metrics = split.HasMasks
-            ? DetectionMetrics.Compute(labels, scored.Select(s => s.Score).ToList(), maps, masks, size, size)
-            : DetectionMetrics.Compute(labels, scored.Select(s => s.Score).ToList());
+        var (metrics, curves) = split.HasMasks
+            ? DetectionMetrics.ComputeWithCurves(labels, scored.Select(s => s.Score).ToList(), maps, masks, size, size)
+            : DetectionMetrics.ComputeWithCurves(labels, scored.Select(s => s.Score).ToList());
         return new CategoryResult(split.Category, metrics, trainImages, detector.BankSize, fitSeconds, scoreSeconds,
-            fitSeconds + clock.Elapsed.TotalSeconds, scored);
+            fitSeconds + clock.Elapsed.TotalSeconds, scored) { Curves = curves };
     }
 
     private void ScoreBatch(UniformalyDetector detector, IReadOnlyList<ImageSample> samples, PatchFeatures embedding,
@@ -101,12 +101,12 @@ public sealed class DetectionEvaluation(IImageInput input, IPatchFeatureExtracto
     }
 
     /// <summary>The category's most telling overlays (<see cref="HeatmapGallery"/>), on the colour scale of all its maps.</summary>
-    private void SaveGallery(EvaluationOptions options, string category, List<ScoredImage> scored, List<float[]> maps)
+    private void SaveGallery(EvaluationOptions options, string category, List<ScoredImage> scored, List<float[]> maps, List<byte[]> masks)
     {
         var (lo, hi) = ColourRange(maps);
         HeatmapGallery.Write(Path.Combine(options.OutputFolder, "gallery", category), $"{category}: best and worst test images",
-            HeatmapGallery.Select(scored, options.GalleryImages),
-            i => Heatmap.Overlay(input.LoadCrop(scored[i].Sample.Path), maps[i], lo, hi), input.SavePng);
+            HeatmapGallery.Select(scored, options.GalleryImages), input.ImageSize,
+            i => (input.LoadCrop(scored[i].Sample.Path), maps[i], masks[i]), lo, hi);
     }
 
     /// <summary>Heatmap overlays on one colour scale per category (the range of all its maps), so

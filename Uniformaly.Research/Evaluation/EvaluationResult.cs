@@ -10,7 +10,11 @@ public sealed record ScoredImage(ImageSample Sample, float Score);
 /// building the bank (in a multi-class run, the shared fit); <paramref name="ScoreSeconds"/> embedding and
 /// scoring the test images; <paramref name="Seconds"/> the category's whole wall time, metrics included.</summary>
 public sealed record CategoryResult(string Category, DetectionMetrics Metrics, int TrainImages, long BankSize,
-    double FitSeconds, double ScoreSeconds, double Seconds, IReadOnlyList<ScoredImage> Scores);
+    double FitSeconds, double ScoreSeconds, double Seconds, IReadOnlyList<ScoredImage> Scores)
+{
+    /// <summary>The ROC and precision-recall curves behind <see cref="Metrics"/>, for the run's figures.</summary>
+    public DetectionCurves? Curves { get; init; }
+}
 
 /// <summary>The whole run: per category, and the mean over categories.</summary>
 public sealed record EvaluationResult(IReadOnlyList<CategoryResult> Categories, IReadOnlyList<string> Warnings)

@@ -4,26 +4,49 @@ using System.Text.Json.Nodes;
 using Uniformaly.Research.Common;
 using Uniformaly.Research.Metrics;
 using Uniformaly.Research.Reporting;
+using Uniformaly.Research.Visualization;
 
 namespace Uniformaly.Research.Evaluation;
 
 /// <summary>
 /// Writes a run's results into its output folder, each file atomically: scores.csv (one row per test
-/// image), metrics.json (per category and overall), settings.json (everything the run used) and
-/// metrics.md (the table the CLI prints).
+/// image), metrics.json (per category and overall), settings.json (everything the run used),
+/// metrics.md (the table the CLI prints) and, per category, its ROC and precision-recall curves as
+/// figures (curves/&lt;category&gt;_roc.png and .svg, curves/&lt;category&gt;_pr.png and .svg).
 /// </summary>
 public static class EvaluationWriter
 {
     public static readonly string[] MetricNames =
         ["image_auroc", "pixel_auroc", "pixel_auroc_anomalous", "aupro", "image_ap", "image_f1max", "pixel_ap", "pixel_f1max"];
 
-    public static void Write(string folder, EvaluationResult result, JsonObject settings)
+    /// <param name="folder">The run's output folder.</param>
+    /// <param name="result">What to write.</param>
+    /// <param name="settings">Written as settings.json.</param>
+    /// <param name="curves">Draw the curve figures (a sweep's cells draw them at the paper's setting only).</param>
+    public static void Write(string folder, EvaluationResult result, JsonObject settings, bool curves = true)
     {
         Directory.CreateDirectory(folder);
         AtomicFile.WriteAllText(Path.Combine(folder, "scores.csv"), ScoresCsv(result));
         AtomicFile.WriteAllText(Path.Combine(folder, "metrics.json"), MetricsJson(result).ToJsonString(Indented));
         AtomicFile.WriteAllText(Path.Combine(folder, "settings.json"), settings.ToJsonString(Indented));
         AtomicFile.WriteAllText(Path.Combine(folder, "metrics.md"), Table(result).ToMarkdown());
+        if (curves) WriteCurves(Path.Combine(folder, "curves"), result);
+    }
+
+    /// <summary>Per category, ROC and precision-recall figures with the image-level curve and, when
+    /// the category has masks, the pixel-level one.</summary>
+    private static void WriteCurves(string folder, EvaluationResult result)
+    {
+        foreach (var c in result.Categories)
+        {
+            if (c.Curves is not { } curves) continue;
+            CurveSet[] sets = curves.Pixel is { } pixel ? [new("image", curves.Image), new("pixel", pixel)] : [new("image", curves.Image)];
+            var name = Figure.FileName(c.Category);
+            using var roc = CurveChart.Roc($"{c.Category}: ROC", sets);
+            Figure.Write(roc, Path.Combine(folder, $"{name}_roc"), CurveChart.Width, CurveChart.Height);
+            using var precisionRecall = CurveChart.PrecisionRecall($"{c.Category}: precision-recall", sets);
+            Figure.Write(precisionRecall, Path.Combine(folder, $"{name}_pr"), CurveChart.Width, CurveChart.Height);
+        }
     }
 
     /// <summary>Per category and overall, metrics in percent (as the paper reports them).</summary>

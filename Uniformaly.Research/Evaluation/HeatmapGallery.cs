@@ -16,10 +16,14 @@ public sealed record GalleryPick(string Kind, int Rank, int Index, ScoredImage I
 /// <summary>
 /// Heatmap overlays of the test images that tell the most about a category's run: the anomalous
 /// images scored highest (what the method finds), the anomalous images scored lowest and the normal
-/// images scored highest (where it fails). Written as PNGs plus a Markdown index, on one colour scale.
+/// images scored highest (where it fails). Written as one sheet (gallery.png and gallery.svg, a row
+/// per kind, on one colour scale, <see cref="HeatmapSheet"/>) plus a Markdown index.
 /// </summary>
 public static class HeatmapGallery
 {
+    /// <summary>The kinds of pick, in the order of the sheet's rows.</summary>
+    public static readonly string[] Kinds = ["best", "missed", "false alarm"];
+
     /// <summary>Up to <paramref name="count"/> images of each kind, ranked.</summary>
     public static IReadOnlyList<GalleryPick> Select(IReadOnlyList<ScoredImage> scored, int count)
     {
@@ -27,32 +31,45 @@ public static class HeatmapGallery
         var indexed = scored.Select((s, i) => (Scored: s, Index: i)).ToList();
         var anomalous = indexed.Where(x => x.Scored.Sample.IsAnomalous).ToList();
         var normal = indexed.Where(x => !x.Scored.Sample.IsAnomalous);
-        return Picks("best", anomalous.OrderByDescending(x => x.Scored.Score), count)
-            .Concat(Picks("missed", anomalous.OrderBy(x => x.Scored.Score), count))
-            .Concat(Picks("false alarm", normal.OrderByDescending(x => x.Scored.Score), count))
+        return Picks(Kinds[0], anomalous.OrderByDescending(x => x.Scored.Score), count)
+            .Concat(Picks(Kinds[1], anomalous.OrderBy(x => x.Scored.Score), count))
+            .Concat(Picks(Kinds[2], normal.OrderByDescending(x => x.Scored.Score), count))
             .ToList();
     }
 
-    /// <summary>Writes each pick's overlay under <paramref name="folder"/> and index.md listing them.</summary>
+    /// <summary>Writes the sheet of <paramref name="picks"/> under <paramref name="folder"/> and index.md listing them.</summary>
     /// <param name="folder">The category's gallery folder.</param>
-    /// <param name="title">Heading of index.md.</param>
+    /// <param name="title">Heading of the sheet and of index.md.</param>
     /// <param name="picks">From <see cref="Select"/>.</param>
-    /// <param name="overlay">The overlay (S x S RGB) of a pick, given its index in the scored list.</param>
-    /// <param name="savePng">Writes RGB bytes to a PNG path.</param>
-    public static void Write(string folder, string title, IReadOnlyList<GalleryPick> picks, Func<int, byte[]> overlay,
-        Action<string, byte[]> savePng)
+    /// <param name="size">Side of the images and maps.</param>
+    /// <param name="picture">A pick's image (RGB), anomaly map and mask (null without one), given its index in the scored list.</param>
+    /// <param name="min">Cold end of the colour scale (the category's lowest map value).</param>
+    /// <param name="max">Hot end.</param>
+    public static void Write(string folder, string title, IReadOnlyList<GalleryPick> picks, int size,
+        Func<int, (byte[] Rgb, float[] Map, byte[]? Mask)> picture, float min, float max)
     {
-        var table = new MarkdownTable(["kind", "rank", "image", "anomaly type", "score", "overlay"]);
+        if (picks.Count == 0) return;
+        var rows = Kinds.Select(kind => picks.Where(p => p.Kind == kind).Select(p =>
+        {
+            var (rgb, map, mask) = picture(p.Index);
+            return new HeatmapPanel(rgb, map, mask, Caption(p));
+        }).ToList()).Where(r => r.Count > 0).ToList<IReadOnlyList<HeatmapPanel>>();
+        var (plot, width, height) = HeatmapSheet.Create(title, size, rows, min, max);
+        using (plot) Figure.Write(plot, Path.Combine(folder, "gallery"), width, height);
+        var table = new MarkdownTable(["kind", "rank", "image", "anomaly type", "score"]);
         foreach (var pick in picks)
         {
-            var file = $"{pick.Kind.Replace(' ', '_')}_{pick.Rank}.png";
-            savePng(Path.Combine(folder, file), overlay(pick.Index));
             var sample = pick.Image.Sample;
             table.Add(pick.Kind, pick.Rank.ToString(CultureInfo.InvariantCulture), sample.RelativePath, sample.AnomalyType,
-                pick.Image.Score.ToString("G6", CultureInfo.InvariantCulture), $"![{file}]({file})");
+                pick.Image.Score.ToString("G6", CultureInfo.InvariantCulture));
         }
-        AtomicFile.WriteAllText(Path.Combine(folder, "index.md"), $"# {title}\n\n{table.ToMarkdown()}");
+        AtomicFile.WriteAllText(Path.Combine(folder, "index.md"), $"# {title}\n\n![gallery](gallery.png)\n\n{table.ToMarkdown()}");
     }
+
+    /// <summary>"best #1 · score 0.8731" over the image's anomaly type and file name.</summary>
+    private static string Caption(GalleryPick pick) =>
+        $"{pick.Kind} #{pick.Rank} · score {pick.Image.Score.ToString("G4", CultureInfo.InvariantCulture)}\n" +
+        $"{pick.Image.Sample.AnomalyType}/{Path.GetFileName(pick.Image.Sample.Path)}";
 
     private static IEnumerable<GalleryPick> Picks(string kind, IEnumerable<(ScoredImage Scored, int Index)> ranked, int count) =>
         ranked.Take(count).Select((x, rank) => new GalleryPick(kind, rank + 1, x.Index, x.Scored));

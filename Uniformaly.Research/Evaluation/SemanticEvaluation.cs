@@ -47,9 +47,10 @@ public sealed class SemanticEvaluation(SemanticDataset dataset, IPatchFeatureExt
             clock.Restart();
             var scored = Score(detector, options);
             var scoreSeconds = clock.Elapsed.TotalSeconds;
-            var metrics = DetectionMetrics.Compute(scored.Select(s => (byte)s.Sample.Label).ToList(), scored.Select(s => s.Score).ToList());
+            var (metrics, curves) = DetectionMetrics.ComputeWithCurves(scored.Select(s => (byte)s.Sample.Label).ToList(), scored.Select(s => s.Score).ToList());
             var name = "normal " + string.Join("+", options.NormalClasses.Select(c => dataset.ClassNames[c]));
-            return new CategoryResult(name, metrics, train.Count, detector.BankSize, fitSeconds, scoreSeconds, fitSeconds + clock.Elapsed.TotalSeconds, scored);
+            return new CategoryResult(name, metrics, train.Count, detector.BankSize, fitSeconds, scoreSeconds, fitSeconds + clock.Elapsed.TotalSeconds, scored)
+                { Curves = curves };
         }
     }
 

@@ -2,7 +2,9 @@ using System.Buffers.Binary;
 
 namespace Uniformaly.Research.Imaging;
 
-/// <summary>Windows bitmaps as PIL 9.4 reads them (BmpImagePlugin): 1/4/8-bit palette, 16-bit
+/// <summary>Windows bitmaps as PIL 9.4 reads them (BmpImagePlugin), in managed code: Skia's BMP
+/// decoder differs from PIL (16-bit fields expanded by bit replication, not PIL's v * 255 / max; a
+/// pixel offset that forgets the palette rejected). Read here: 1/4/8-bit palette, 16-bit
 /// (5-5-5, or 5-6-5 by bit fields), 24-bit BGR and 32-bit with the byte orders PIL accepts as bit
 /// fields (BGRX by default; the fourth byte, alpha or padding, is dropped as convert("RGB") does),
 /// bottom-up or top-down rows padded to 4 bytes. Output is RGB. Run-length compressed bitmaps and
@@ -12,9 +14,6 @@ internal static class BmpDecoder
     private const int FileHeaderSize = 14;
     private const int Uncompressed = 0;
     private const int BitFields = 3;
-
-    /// <summary>Twice PIL's Image.MAX_IMAGE_PIXELS: above it PIL raises DecompressionBombError.</summary>
-    private const long MaxPixels = 2L * 89478485;
 
     /// <summary>How one pixel's bytes become RGB.</summary>
     private enum Packing { Palette, Bytes, Rgb555, Rgb565 }
@@ -51,7 +50,7 @@ internal static class BmpDecoder
         Require(rawHeight != int.MinValue, $"invalid height {rawHeight}");
         int height = Math.Abs(rawHeight);
         Require(width > 0 && height > 0 && width <= 1 << 16 && height <= 1 << 16, $"invalid size {width}x{rawHeight}");
-        Require((long)width * height <= MaxPixels, $"a {width}x{height} image exceeds PIL's limit of {MaxPixels} pixels (decompression bomb)");
+        PixelLimit.Check(width, height);
         var layout = ChooseLayout(data, header, bits, compression);
         var palette = layout.Packing == Packing.Palette ? ReadPalette(data, FileHeaderSize + headerSize, core ? 3 : 4, colorsUsed, bits) : [];
         // PIL's repair of files whose pixel offset forgets the palette.

@@ -1,10 +1,13 @@
+using BitMiracle.LibTiff.Classic;
+using SkiaSharp;
+
 namespace Uniformaly.Research.Imaging;
 
-/// <summary>Whether the native bridge was built with its PNG/JPEG/TIFF codecs (libpng, libjpeg,
-/// libtiff). Without them (native/ configured with UFM_WITH_CODECS=OFF or the libraries missing,
-/// as on a bare GPU machine) every PNG/JPEG/TIFF read or write fails with an
-/// <see cref="ImageException"/> naming the file; BMP still decodes (managed).</summary>
+/// <summary>Which libraries read and write image files, for `uniformaly info`. Asking Skia for its
+/// native version loads libSkiaSharp.so, so this also checks that it is there and loads.</summary>
 public static class ImageCodecs
 {
-    public static bool Available => CodecNative.ufm_image_codecs_available() != 0;
+    public static string Describe() =>
+        $"PNG, JPEG, GIF, WebP (SkiaSharp {typeof(SKCodec).Assembly.GetName().Version?.ToString(3)}, native {SkiaSharpVersion.Native}), "
+        + $"TIFF (LibTiff.NET {typeof(Tiff).Assembly.GetName().Version?.ToString(3)}), BMP (managed)";
 }

@@ -1,9 +1,10 @@
 namespace Uniformaly.Research.Imaging;
 
-/// <summary>Reads PNG, JPEG, TIFF and BMP files exactly as PIL's Image.open(path).convert(mode) does
-/// (SPEC section 1): gray and palette images are expanded, alpha is dropped without compositing.
-/// The format comes from the file's signature, not its extension. Every failure is an
-/// <see cref="ImageException"/> naming the file.</summary>
+/// <summary>Reads PNG, JPEG, GIF, WebP, TIFF and BMP files exactly as PIL's Image.open(path).convert(mode)
+/// does (SPEC section 1): gray and palette images are expanded, alpha is dropped without
+/// compositing, EXIF orientation is not applied, an animation gives its first frame. The format comes
+/// from the file's signature, not its extension. Every failure is an <see cref="ImageException"/>
+/// naming the file.</summary>
 public static class ImageDecoder
 {
     /// <summary>The image as RGB (PIL convert("RGB")).</summary>
@@ -32,15 +33,15 @@ public static class ImageDecoder
         {
             return format switch
             {
-                ImageFormat.Png or ImageFormat.Jpeg or ImageFormat.Tiff => DecodeNative(data, format),
+                ImageFormat.Png or ImageFormat.Jpeg or ImageFormat.Gif or ImageFormat.WebP => SkiaDecoder.Decode(data, format),
+                ImageFormat.Tiff => TiffDecoder.Decode(data),
                 ImageFormat.Bmp => BmpDecoder.Decode(data),
-                ImageFormat.Unknown => throw new ImageException(path, "not a recognized image file (supported: PNG, JPEG, TIFF, BMP)"),
-                _ => throw new ImageException(path, $"unsupported image format {format} (supported: PNG, JPEG, TIFF, BMP)"),
+                _ => throw new ImageException(path, "not a recognized image file (supported: PNG, JPEG, GIF, WebP, TIFF, BMP)"),
             };
         }
         catch (InvalidDataException e)
         {
-            throw new ImageException(path, $"cannot decode {format}: {e.Message}", e);
+            throw new ImageException(path, $"cannot decode {format.ToString().ToUpperInvariant()}: {e.Message}", e);
         }
     }
 
@@ -58,25 +59,5 @@ public static class ImageDecoder
         {
             throw new ImageException(path, $"cannot read file: {e.Message}", e);
         }
-    }
-
-    /// <exception cref="InvalidDataException">the codec rejected the data; its message says why.</exception>
-    private static unsafe DecodedPixels DecodeNative(byte[] data, ImageFormat format)
-    {
-        IntPtr pixels;
-        int width, height, channels;
-        fixed (byte* p = data)
-        {
-            if (CodecNative.ufm_image_decode(p, data.Length, (int)format, out pixels, out width, out height, out channels) != 0)
-                throw new InvalidDataException(CodecNative.LastError());
-        }
-        long length = (long)width * height * channels;
-        if (length > Array.MaxLength)
-        {
-            CodecNative.ufm_image_free(pixels);
-            throw new InvalidDataException($"a {width}x{height} image is too large to hold in memory");
-        }
-        var bytes = CodecNative.TakeBuffer(pixels, length);
-        return new DecodedPixels(width, height, channels, bytes);
     }
 }

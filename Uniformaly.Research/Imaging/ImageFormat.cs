@@ -1,8 +1,7 @@
 namespace Uniformaly.Research.Imaging;
 
-/// <summary>Image container formats, recognized by their leading bytes (never by the extension).
-/// The numeric values of PNG, JPEG and TIFF are the native decoder's format codes.</summary>
-public enum ImageFormat { Unknown = 0, Png = 1, Jpeg = 2, Tiff = 3, Bmp = 4, Gif = 5, WebP = 6 }
+/// <summary>Image container formats, recognized by their leading bytes (never by the extension).</summary>
+public enum ImageFormat { Unknown, Png, Jpeg, Tiff, Bmp, Gif, WebP }
 
 /// <summary>Identifies a file's format from its signature.</summary>
 public static class ImageFormats

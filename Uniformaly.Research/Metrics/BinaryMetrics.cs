@@ -18,9 +18,20 @@ public static class BinaryMetrics
 
     /// <summary>All three from one sort and one walk over the thresholds: pixel-level metrics on
     /// millions of values cost a third of computing them one by one.</summary>
-    public static (double RocAuc, double AveragePrecision, double F1Max) All(ReadOnlySpan<float> scores, ReadOnlySpan<byte> labels)
+    public static (double RocAuc, double AveragePrecision, double F1Max) All(ReadOnlySpan<float> scores, ReadOnlySpan<byte> labels) =>
+        Walk(new RankedScores(scores, labels), curves: null);
+
+    /// <summary><see cref="All"/> and the ROC and precision-recall curves, from the same sort and walk.</summary>
+    public static ((double RocAuc, double AveragePrecision, double F1Max) Metrics, ThresholdCurves Curves) AllWithCurves(
+        ReadOnlySpan<float> scores, ReadOnlySpan<byte> labels)
     {
-        var ranked = new RankedScores(scores, labels);
+        var curves = new ThresholdCurves.Builder();
+        var metrics = Walk(new RankedScores(scores, labels), curves);
+        return (metrics, curves.Build(metrics.RocAuc, metrics.AveragePrecision));
+    }
+
+    private static (double RocAuc, double AveragePrecision, double F1Max) Walk(RankedScores ranked, ThresholdCurves.Builder? curves)
+    {
         var (positives, negatives) = ((double)ranked.Positives, (double)ranked.Negatives);
         double area = 0, ap = 0, f1 = 0;
         long previousTp = 0, previousFp = 0;
@@ -31,6 +42,7 @@ public static class BinaryMetrics
             var (precision, recall) = (tp / (double)(tp + fp), tp / positives);
             ap += (tp - previousTp) / positives * precision;
             if (precision + recall > 0) f1 = Math.Max(f1, 2 * precision * recall / (precision + recall));
+            curves?.Add(fp / negatives, recall, precision);
             (previousTp, previousFp) = (tp, fp);
         }
         return (area / (positives * negatives), ap, f1);

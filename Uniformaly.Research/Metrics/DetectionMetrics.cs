@@ -7,27 +7,33 @@ public sealed record DetectionMetrics(
     double PixelAuroc, double PixelAurocAnomalous, double Aupro, double PixelAp, double PixelF1Max)
 {
     /// <summary>Computes every metric.</summary>
+    public static DetectionMetrics Compute(IReadOnlyList<byte> labels, IReadOnlyList<float> scores,
+        IReadOnlyList<float[]>? maps = null, IReadOnlyList<byte[]>? masks = null, int height = 0, int width = 0) =>
+        ComputeWithCurves(labels, scores, maps, masks, height, width).Metrics;
+
+    /// <summary>Every metric and, from the same sorts, the image- and pixel-level ROC and precision-recall curves.</summary>
     /// <param name="labels">0/1 per test image.</param>
     /// <param name="scores">Image scores, same order.</param>
     /// <param name="maps">Anomaly maps (row-major, height*width each) or null for image-only datasets.</param>
     /// <param name="masks">Ground truth per image (all zeros for normal images), with <paramref name="maps"/>.</param>
     /// <param name="height">Map height.</param>
     /// <param name="width">Map width.</param>
-    public static DetectionMetrics Compute(IReadOnlyList<byte> labels, IReadOnlyList<float> scores,
+    public static (DetectionMetrics Metrics, DetectionCurves Curves) ComputeWithCurves(IReadOnlyList<byte> labels, IReadOnlyList<float> scores,
         IReadOnlyList<float[]>? maps = null, IReadOnlyList<byte[]>? masks = null, int height = 0, int width = 0)
     {
         var l = labels.ToArray();
-        var (auroc, ap, f1) = BinaryMetrics.All(scores.ToArray(), l);
+        var ((auroc, ap, f1), imageCurves) = BinaryMetrics.AllWithCurves(scores.ToArray(), l);
         if (maps is null || masks is null || !masks.Any(m => Array.IndexOf(m, (byte)1) >= 0))
-            return new DetectionMetrics(auroc, ap, f1, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+            return (new DetectionMetrics(auroc, ap, f1, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN), new DetectionCurves(imageCurves, null));
         // The three pixel-level computations are independent; each is a sort or a pass over every pixel.
         (double Auroc, double Ap, double F1) pixel = default;
+        ThresholdCurves pixelCurves = null!;
         double anomalousAuroc = 0, aupro = 0;
         Parallel.Invoke(
             () =>
             {
                 var (pixelScores, pixelLabels) = Flatten(maps, masks, _ => true);
-                pixel = BinaryMetrics.All(pixelScores, pixelLabels);
+                (pixel, pixelCurves) = BinaryMetrics.AllWithCurves(pixelScores, pixelLabels);
             },
             () =>
             {
@@ -35,7 +41,7 @@ public sealed record DetectionMetrics(
                 anomalousAuroc = BinaryMetrics.RocAuc(anomalousScores, anomalousLabels);
             },
             () => aupro = Metrics.Aupro.Compute(maps, masks, height, width));
-        return new DetectionMetrics(auroc, ap, f1, pixel.Auroc, anomalousAuroc, aupro, pixel.Ap, pixel.F1);
+        return (new DetectionMetrics(auroc, ap, f1, pixel.Auroc, anomalousAuroc, aupro, pixel.Ap, pixel.F1), new DetectionCurves(imageCurves, pixelCurves));
     }
 
     /// <summary>The mean of each metric over several evaluations (per-category results to an overall row).</summary>

@@ -1,3 +1,4 @@
+using Uniformaly.Research.Common;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Research.Models;
@@ -11,9 +12,10 @@ public sealed record BackboneSpec(string Name, VitArchitecture Architecture, str
 
 /// <summary>
 /// The backbones of the paper (SPEC section 2) and their official checkpoints, which are read
-/// from a weights folder (<c>--weights</c>, else $UNIFORMALY_WEIGHTS, else ./weights; see
-/// weights/README.md). DINO files keep their release names; iBOT's are all called
-/// checkpoint_teacher.pth, so each goes in a folder named after the backbone. iBOT ViT-B/16 and
+/// from a weights folder (<c>--weights</c>, else $UNIFORMALY_WEIGHTS, then the repository's
+/// weights/, then ./weights: <see cref="WeightsFolders"/>; see weights/README.md). DINO files keep
+/// their release names; iBOT's are all called checkpoint_teacher.pth, so each goes in a folder
+/// named after the backbone. iBOT ViT-B/16 and
 /// ViT-L/16 are the random-masking ("rand_mask") teachers, the ones the UniFormaly release
 /// downloads; ViT-S/16 has only the block-masking release.
 /// </summary>
@@ -33,29 +35,46 @@ public static class Backbones
         new("ibot_vitl16", VitArchitecture.Large(16), "ibot_vitl16/checkpoint_teacher.pth", Ibot + "vitl_16_rand_mask/checkpoint_teacher.pth"),
     ];
 
-    /// <summary>The weights folder used when none is given: $UNIFORMALY_WEIGHTS, else ./weights.</summary>
-    public static string DefaultWeightsFolder =>
-        Environment.GetEnvironmentVariable("UNIFORMALY_WEIGHTS") is { Length: > 0 } folder ? folder : "weights";
+    /// <summary>The environment variable naming a weights folder.</summary>
+    public const string WeightsVariable = "UNIFORMALY_WEIGHTS";
+
+    /// <summary>Where named backbones are looked for without --weights, for option help.</summary>
+    public const string DefaultWeightsFolders = "$" + WeightsVariable + ", then the repository's weights/, then ./weights";
+
+    /// <summary>The folders a named backbone's file is looked for in, in order: only
+    /// <paramref name="weightsFolder"/> when given (--weights: the user said where); else
+    /// $UNIFORMALY_WEIGHTS, then weights/ of the repository this program runs from
+    /// (<see cref="RepositoryRoot"/>), then weights/ in the current directory.</summary>
+    public static IReadOnlyList<string> WeightsFolders(string? weightsFolder = null)
+    {
+        IEnumerable<string?> folders = weightsFolder is not null ? [weightsFolder]
+            : [Environment.GetEnvironmentVariable(WeightsVariable) is { Length: > 0 } variable ? variable : null,
+               RepositoryRoot.OfThisProgram is { } repository ? Path.Combine(repository, "weights") : null,
+               "weights"];
+        return folders.OfType<string>().Select(Path.GetFullPath).Distinct().ToList();
+    }
 
     /// <exception cref="ArgumentException">unknown name; the message lists the known ones.</exception>
     public static BackboneSpec Get(string name) =>
         All.FirstOrDefault(b => b.Name == name)
         ?? throw new ArgumentException($"unknown backbone '{name}'; known: {string.Join(", ", All.Select(b => b.Name))}", nameof(name));
 
-    /// <summary>The full path where <paramref name="spec"/>'s file is expected.</summary>
-    public static string WeightsPath(BackboneSpec spec, string? weightsFolder = null) =>
-        Path.GetFullPath(Path.Combine(weightsFolder ?? DefaultWeightsFolder, spec.WeightsFile));
+    /// <summary>The file of <paramref name="spec"/>: the first of <see cref="WeightsFolders"/> that has it.</summary>
+    /// <exception cref="FileNotFoundException">in none of them; the message names every place looked in and the URL.</exception>
+    public static string WeightsPath(BackboneSpec spec, string? weightsFolder = null)
+    {
+        var places = WeightsFolders(weightsFolder).Select(folder => Path.Combine(folder, spec.WeightsFile)).ToList();
+        return places.FirstOrDefault(File.Exists) ?? throw new FileNotFoundException(
+            $"weights of backbone '{spec.Name}' not found; looked for {string.Join(", ", places)}. Download {spec.Url} to one of these " +
+            $"(or into the folder given by --weights or ${WeightsVariable}; see weights/README.md)", places[0]);
+    }
 
-    /// <summary>Loads a named backbone from the weights folder onto <paramref name="device"/>.</summary>
-    /// <exception cref="FileNotFoundException">the file is missing; the message names the expected path and the URL.</exception>
+    /// <summary>Loads a named backbone from the weights folders onto <paramref name="device"/>.</summary>
+    /// <exception cref="FileNotFoundException">the file is missing; the message names every place looked in and the URL.</exception>
     public static VisionTransformer Load(string name, Device? device = null, string? weightsFolder = null,
         BackbonePrecision precision = BackbonePrecision.Float32)
     {
         var spec = Get(name);
-        var path = WeightsPath(spec, weightsFolder);
-        if (!File.Exists(path))
-            throw new FileNotFoundException(
-                $"weights of backbone '{name}' not found at {path}; download {spec.Url} to that path (see weights/README.md)", path);
-        return VisionTransformer.Load(path, spec.Architecture, device, precision);
+        return VisionTransformer.Load(WeightsPath(spec, weightsFolder), spec.Architecture, device, precision);
     }
 }

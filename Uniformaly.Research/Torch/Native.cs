@@ -132,6 +132,20 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern int ufm_update_smallest(TensorHandle block, long first, TensorHandle values, TensorHandle indices);
     [DllImport(Lib)] internal static extern int ufm_sort(TensorHandle a, long dim, int descending, int stable, out TensorHandle values, out TensorHandle indices);
 
+    // certified kNN kernels (ops_knn.cpp)
+    [DllImport(Lib)] internal static extern int ufm_bf16_ranking_available();
+    [DllImport(Lib)] internal static extern TensorHandle ufm_bf16_ranking_panels(TensorHandle augmented);
+    [DllImport(Lib)] internal static extern int ufm_bf16_ranking_smallest(TensorHandle panels, long bankRows, TensorHandle queries, long k, out TensorHandle values, out TensorHandle rows, out TensorHandle rounding);
+    [DllImport(Lib)] internal static extern int ufm_nearest_candidates(TensorHandle bank, TensorHandle queries, TensorHandle candidates, long n, out TensorHandle distances, out TensorHandle rows);
+
+    // coreset and memory bandwidth (ops_coreset.cpp)
+    [DllImport(Lib)] internal static extern int ufm_coreset_kernels_available();
+    [DllImport(Lib)] internal static extern TensorHandle ufm_coreset_project(TensorHandle rows, TensorHandle projection);
+    [DllImport(Lib)] internal static extern int ufm_coreset_pack(TensorHandle blocked, long first, TensorHandle rows);
+    [DllImport(Lib)] internal static extern int ufm_coreset_start(TensorHandle blocked, long rows, TensorHandle starts, TensorHandle norms, TensorHandle distances);
+    [DllImport(Lib)] internal static extern int ufm_coreset_greedy(TensorHandle blocked, TensorHandle norms, TensorHandle distances, TensorHandle selected, long first, long count);
+    [DllImport(Lib)] internal static extern int ufm_memory_bandwidth(long bytes, int repeats, out double readGbs, out double triadGbs);
+
     // shape and indexing
     [DllImport(Lib)] internal static extern TensorHandle ufm_reshape(TensorHandle a, long* sizes, int n);
     [DllImport(Lib)] internal static extern TensorHandle ufm_view(TensorHandle a, long* sizes, int n);

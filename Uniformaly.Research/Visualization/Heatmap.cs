@@ -23,6 +23,24 @@ public static class Heatmap
         return result;
     }
 
+    /// <summary>
+    /// Draws the outline of <paramref name="mask"/> (1 = anomalous, <paramref name="size"/> squared)
+    /// in white into <paramref name="rgb"/>: every pixel on either side of a border between mask and
+    /// background, a line two pixels wide that stays visible on any colour of the jet map.
+    /// </summary>
+    public static void DrawOutline(byte[] rgb, ReadOnlySpan<byte> mask, int size)
+    {
+        if (mask.Length != size * size || rgb.Length != 3 * mask.Length) throw new ArgumentException($"image and mask must be {size} x {size}");
+        for (var y = 0; y < size; y++)
+        for (var x = 0; x < size; x++)
+        {
+            var inside = mask[y * size + x] != 0;
+            var border = (x > 0 && mask[y * size + x - 1] != 0 != inside) || (x < size - 1 && mask[y * size + x + 1] != 0 != inside)
+                || (y > 0 && mask[(y - 1) * size + x] != 0 != inside) || (y < size - 1 && mask[(y + 1) * size + x] != 0 != inside);
+            if (border) rgb.AsSpan(3 * (y * size + x), 3).Fill(255);
+        }
+    }
+
     /// <summary>The jet colour map (blue - cyan - yellow - red) at t in [0, 1], as in matplotlib.</summary>
     public static (double R, double G, double B) Jet(double t)
     {

@@ -8,6 +8,7 @@ same BenchmarkDotNet run on the same machine with the same thread count.
   {"op": "setup", "kind": "matmul", "n": 1024, "threads": 2} -> {"ok": true}
   {"op": "setup", "kind": "knn", "bank": 65536, "queries": 784, "dim": 768, "nn": 1, "device": "cpu", "threads": 2}
   {"op": "setup", "kind": "vit_forward", "arch": "vit_base", "patch": 16, "imagesize": 224, "batch": 1, "threads": 2}
+  {"op": "setup", "kind": "decode", "source": DIR, "out": DIR2, "resize": 256, "crop": 224, "threads": 1}
   {"op": "run", "repeats": 8}                                 -> {"ok": true}
   {"op": "quit"}
 
@@ -48,6 +49,32 @@ def setup_vit_forward(args):
             torch.cuda.synchronize(device)
 
     return work
+
+
+def setup_decode(args):
+    """Every *.png under args["source"] saved again by PIL as PNG and as JPEG (quality 90, 4:2:0) into
+    args["out"], so that both sides decode the same files; the variants "png" and "jpeg" read each
+    file of their format as the reference pipeline does: Image.open().convert("RGB"), Resize, CenterCrop."""
+    import pathlib
+    from PIL import Image
+    from torchvision import transforms
+
+    out = pathlib.Path(args["out"])
+    out.mkdir(parents=True, exist_ok=True)
+    for i, path in enumerate(sorted(pathlib.Path(args["source"]).rglob("*.png"))):
+        image = Image.open(path).convert("RGB")
+        image.save(out / f"{i:04d}.png")
+        image.save(out / f"{i:04d}.jpg", quality=90)
+    transform = transforms.Compose([transforms.Resize(int(args["resize"])), transforms.CenterCrop(int(args["crop"]))])
+
+    def reader(files):
+        def work():
+            for f in files:
+                transform(Image.open(f).convert("RGB"))
+
+        return work
+
+    return {"png": reader(sorted(out.glob("*.png"))), "jpeg": reader(sorted(out.glob("*.jpg")))}
 
 
 # Bank rows per step of the PyTorch kNN formulations, so that the [Q, chunk] block stays bounded
@@ -98,7 +125,7 @@ def setup_knn(args):
     return {"faiss": lambda: index.search(queries, nn), "cdist": cdist, "mm": mm}
 
 
-WORKLOADS = {"matmul": setup_matmul, "knn": setup_knn, "vit_forward": setup_vit_forward}
+WORKLOADS = {"matmul": setup_matmul, "knn": setup_knn, "vit_forward": setup_vit_forward, "decode": setup_decode}
 
 
 def main():

@@ -7,7 +7,9 @@ Builds the reference ViT of tools/make_vit_fixtures.py (DINO semantics) with ran
 runs it eagerly under torch.inference_mode on a batch of random 224x224 images with the given
 intra-op threads, one untimed warm-up, then `repeats` timed full forwards (every block, as the
 features of layers 3-10 plus BPM need blocks up to 10 of 12 and DINO's forward runs all 12).
-Prints one JSON object: {"arch", "patch", "threads", "batch", "seconds_per_image"} (median).
+Prints one JSON object: {"implementation", "device", "arch", "patch", "image_size", "threads", "batch",
+"seconds_per_image"} (median), the fields `uniformaly bench vit --json` prints, so that
+`uniformaly bench plot` charts both.
 """
 import argparse
 import json
@@ -61,7 +63,8 @@ def main():
     parser.add_argument("--imagesize", type=int, default=224)
     args = parser.parse_args()
     seconds = seconds_per_image(args.arch, args.patch, args.threads, args.repeats, args.batch, args.imagesize)
-    print(json.dumps({"arch": args.arch, "patch": args.patch, "threads": args.threads, "batch": args.batch,
+    print(json.dumps({"implementation": f"PyTorch {torch.__version__} eager", "device": "cpu", "arch": args.arch,
+                      "patch": args.patch, "image_size": args.imagesize, "threads": args.threads, "batch": args.batch,
                       "seconds_per_image": seconds}))
 
 

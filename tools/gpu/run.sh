@@ -178,7 +178,6 @@ fi
 
 # ---- end to end --------------------------------------------------------------------------------
 if wants e2e; then
-  # Without the codecs (no libpng headers here) the synthetic category is written as BMP.
   if have_app; then run_step e2e "$e2e_cap" "$app" bench e2e "${e2e_args[@]}" --device "$device" "${thread_args[@]}" --json
   else skip_step e2e "no app or no native build"; fi
 fi

@@ -19,15 +19,10 @@ public sealed record SyntheticDatasetOptions
     public int Size { get; init; } = 256;
 
     public int Seed { get; init; }
-
-    /// <summary>The file format of images and masks; null: PNG when the native bridge has its
-    /// codecs, else BMP (written and read in managed code), so that a bridge built without libpng
-    /// still runs the pipeline on generated data.</summary>
-    public SyntheticImageFormat? Format { get; init; }
 }
 
 /// <summary>
-/// Writes a deterministic MVTec-layout dataset (PNG or BMP images and masks) of synthetic textures and
+/// Writes a deterministic MVTec-layout dataset (PNG images and masks) of synthetic textures and
 /// objects with scratches, holes and stains: the same seed gives the same files byte for byte.
 /// Tests and the demo run on it; nothing needs downloading.
 /// </summary>
@@ -41,34 +36,24 @@ public static class SyntheticDataset
             // One generator per category, so adding a category leaves the others unchanged.
             var random = new SplitMix64((ulong)options.Seed * 1_000_003UL + (ulong)SyntheticPainter.Categories.ToList().IndexOf(category));
             var folder = Path.Combine(root, category);
-            var format = options.Format ?? (ImageCodecs.Available ? SyntheticImageFormat.Png : SyntheticImageFormat.Bmp);
-            var extension = format == SyntheticImageFormat.Png ? ".png" : ".bmp";
             for (var i = 0; i < options.TrainImages; i++)
-                SaveImage(Path.Combine(folder, "train", "good", $"{i:000}{extension}"), SyntheticPainter.Normal(category, options.Size, random), format);
+                SaveImage(Path.Combine(folder, "train", "good", $"{i:000}.png"), SyntheticPainter.Normal(category, options.Size, random));
             for (var i = 0; i < options.TestGoodImages; i++)
-                SaveImage(Path.Combine(folder, "test", "good", $"{i:000}{extension}"), SyntheticPainter.Normal(category, options.Size, random), format);
+                SaveImage(Path.Combine(folder, "test", "good", $"{i:000}.png"), SyntheticPainter.Normal(category, options.Size, random));
             foreach (var defect in SyntheticPainter.DefectTypes)
                 for (var i = 0; i < options.TestImagesPerDefect; i++)
                 {
                     var canvas = SyntheticPainter.Normal(category, options.Size, random);
                     SyntheticPainter.Defect(canvas, category, defect, random);
-                    SaveImage(Path.Combine(folder, "test", defect, $"{i:000}{extension}"), canvas, format);
-                    SaveMask(Path.Combine(folder, "ground_truth", defect, $"{i:000}_mask{extension}"), canvas, format);
+                    SaveImage(Path.Combine(folder, "test", defect, $"{i:000}.png"), canvas);
+                    SaveMask(Path.Combine(folder, "ground_truth", defect, $"{i:000}_mask.png"), canvas);
                 }
         }
     }
 
-    private static void SaveImage(string path, SyntheticCanvas canvas, SyntheticImageFormat format)
-    {
-        var image = new RgbImage(canvas.Size, canvas.Size, canvas.Rgb);
-        if (format == SyntheticImageFormat.Png) PngWriter.Save(path, image);
-        else BmpWriter.Save(path, image);
-    }
+    private static void SaveImage(string path, SyntheticCanvas canvas) =>
+        PngWriter.Save(path, new RgbImage(canvas.Size, canvas.Size, canvas.Rgb));
 
-    private static void SaveMask(string path, SyntheticCanvas canvas, SyntheticImageFormat format)
-    {
-        var mask = new GrayImage(canvas.Size, canvas.Size, canvas.Mask);
-        if (format == SyntheticImageFormat.Png) PngWriter.Save(path, mask);
-        else BmpWriter.Save(path, mask);
-    }
+    private static void SaveMask(string path, SyntheticCanvas canvas) =>
+        PngWriter.Save(path, new GrayImage(canvas.Size, canvas.Size, canvas.Mask));
 }

@@ -47,57 +47,47 @@ public sealed class FeatureCacheTests
         var features = Tensor.Zeros([64, 64]); // 16 KB per entry
         var attention = Tensor.Zeros([64]);
         var cache = new FeatureCache(Path.Combine(folder.Path, "cache"), 40_000);
-        cache.Store("aa01", features, attention);
-        cache.Store("aa02", features, attention);
-        File.SetLastAccessTimeUtc(Path.Combine(cache.Root, "aa", "aa01.safetensors"), DateTime.UtcNow.AddHours(1));
-        cache.Store("aa03", features, attention);
+        var (a, b, c) = (FeatureCache.Key("f", [1]), FeatureCache.Key("f", [2]), FeatureCache.Key("f", [3]));
+        cache.Store(a, features, attention);
+        cache.Store(b, features, attention);
+        File.SetLastAccessTimeUtc(Path.Combine(cache.Root, a[..2], a + ".safetensors"), DateTime.UtcNow.AddHours(1));
+        cache.Store(c, features, attention);
         Assert.That(cache.SizeBytes, Is.LessThanOrEqualTo(40_000));
-        Assert.That(cache.TryLoad("aa02"), Is.Null, "the least recently used entry went");
-        Assert.That(cache.TryLoad("aa01"), Is.Not.Null);
-        Assert.That(cache.TryLoad("aa03"), Is.Not.Null);
+        Assert.That(cache.TryLoad(b), Is.Null, "the least recently used entry went");
+        Assert.That(cache.TryLoad(a), Is.Not.Null);
+        Assert.That(cache.TryLoad(c), Is.Not.Null);
     }
 
     [Test]
     public void DamagedEntry_IsDroppedAndReportedAsMissing()
     {
         using var folder = new TempFolder();
+        using var scope = new DisposeScope();
         var cache = new FeatureCache(folder.Path, 1 << 20);
-        var path = folder.File("ab/ab99.safetensors", [1, 2, 3]);
-        Assert.That(cache.TryLoad("ab99"), Is.Null);
+        var key = FeatureCache.Key("f", [1]);
+        cache.Store(key, Tensor.Zeros([2, 2]), Tensor.Zeros([2]));
+        var path = Path.Combine(folder.Path, key[..2], key + ".safetensors");
+        File.WriteAllBytes(path, [1, 2, 3]);
+        Assert.That(cache.TryLoad(key), Is.Null);
         Assert.That(File.Exists(path), Is.False);
     }
 
     [Test]
-    public void Clear_RemovesEverything()
+    public void Clear_RemovesEverythingTheCacheWrote()
     {
         using var folder = new TempFolder();
+        using var scope = new DisposeScope();
         var root = Path.Combine(folder.Path, "cache");
-        folder.File("cache/ab/x.safetensors", [0]);
-        FeatureCache.Clear(root);
-        Assert.That(Directory.Exists(root), Is.False);
+        new FeatureCache(root, 1 << 20).Store(FeatureCache.Key("f", [1]), Tensor.Zeros([2, 2]), Tensor.Zeros([2]));
+        Assert.That(FeatureCache.Clear(root).Entries, Is.EqualTo(1));
+        Assert.That(Directory.Exists(root), Is.False, "the cache created the folder and nothing else is in it");
         Assert.DoesNotThrow(() => FeatureCache.Clear(root));
     }
 
     [Test]
     public void NonPositiveLimit_IsRejected()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new FeatureCache("/tmp/x", 0));
-    }
-}
-
-public sealed class CacheCommandTests
-{
-    [Test]
-    public void CacheInfoAndClear_WorkOnTheGivenFolder()
-    {
         using var folder = new TempFolder();
-        folder.File("cache/ab/x.safetensors", new byte[2048]);
-        var root = Path.Combine(folder.Path, "cache");
-        var (code, output, _) = Uniformaly.Tests.Cli.CliRunner.Run("cache", "info", "--cache-dir", root);
-        Assert.That(code, Is.EqualTo(0));
-        Assert.That(output, Does.Contain(root).And.Contain("size:  0.0 MiB"));
-        (code, output, _) = Uniformaly.Tests.Cli.CliRunner.Run("cache", "clear", "--cache-dir", root);
-        Assert.That(code, Is.EqualTo(0));
-        Assert.That(Directory.Exists(root), Is.False);
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new FeatureCache(folder.Path, 0));
     }
 }

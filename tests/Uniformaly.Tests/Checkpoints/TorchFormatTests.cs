@@ -88,18 +88,12 @@ public sealed class TorchFormatTests
     [Test]
     public void Read_DeflatedZipMembers_AreInflated()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"ufm-deflated-{Guid.NewGuid():N}.pth");
-        try
-        {
-            Recompress(CheckpointFixtures.Path("zip_dtypes.pth"), path);
-            var expected = CheckpointFixtures.Tensors("zip_dtypes.pth");
-            using var stateDict = CheckpointReader.Read(path);
-            foreach (var (name, e) in expected) CheckpointFixtures.AssertTensor(stateDict[name], e, name);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "deflated.pth");
+        Recompress(CheckpointFixtures.Path("zip_dtypes.pth"), path);
+        var expected = CheckpointFixtures.Tensors("zip_dtypes.pth");
+        using var stateDict = CheckpointReader.Read(path);
+        foreach (var (name, e) in expected) CheckpointFixtures.AssertTensor(stateDict[name], e, name);
     }
 
     /// <summary>Copies a torch zip with every member deflated (what zip tools do when re-packing).</summary>

@@ -8,19 +8,39 @@ namespace Uniformaly.Tests.Checkpoints;
 /// the file and the reason, and no pickled code ever run.</summary>
 public sealed class UnsafeCheckpointTests
 {
-    private const string Sentinel = "/tmp/uniformaly-checkpoint-sentinel";
+    /// <summary>The os.system payloads run `touch "$UNIFORMALY_SENTINEL"` (tools/make_checkpoint_fixtures.py;
+    /// torch.load creates that file). Each test points the variable at a file in its own folder.</summary>
+    private const string SentinelVariable = "UNIFORMALY_SENTINEL";
 
     [TestCase("malicious_system.pth", "'posix.system'")]
     [TestCase("malicious_system_legacy.pth", "'posix.system'")]
+    public void Read_SystemPayload_IsRefusedByName_AndNeverRuns(string file, string global)
+    {
+        var path = CheckpointFixtures.Path(file);
+        Assert.That(Encoding.Latin1.GetString(File.ReadAllBytes(path)), Does.Contain($"touch \"${{{SentinelVariable}:?}}\""), "the payload aims at the sentinel");
+        using var folder = new TempFolder();
+        var sentinel = Path.Combine(folder.Path, "sentinel");
+        var previous = Environment.GetEnvironmentVariable(SentinelVariable);
+        Environment.SetEnvironmentVariable(SentinelVariable, sentinel);
+        try
+        {
+            var e = Assert.Throws<CheckpointException>(() => CheckpointReader.Read(path));
+            Assert.That(e!.Message, Does.Contain(path).And.Contain("refuses the pickled global " + global));
+            Assert.That(File.Exists(sentinel), Is.False, "the payload must never run");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(SentinelVariable, previous);
+        }
+    }
+
     [TestCase("malicious_eval.pth", "'__builtin__.eval'")] // protocol 2 writes Python 2's module name
     [TestCase("whole_module.pth", "'torch.nn.modules.linear.Linear'")]
-    public void Read_DisallowedGlobal_IsRefusedByName_AndNothingRuns(string file, string global)
+    public void Read_DisallowedGlobal_IsRefusedByName(string file, string global)
     {
-        File.Delete(Sentinel);
         var path = CheckpointFixtures.Path(file);
         var e = Assert.Throws<CheckpointException>(() => CheckpointReader.Read(path));
         Assert.That(e!.Message, Does.Contain(path).And.Contain("refuses the pickled global " + global));
-        Assert.That(File.Exists(Sentinel), Is.False, "the payload must never run");
     }
 
     [TestCase("truncated_zip.pth", "no end-of-central-directory record (truncated?)")]
@@ -52,48 +72,30 @@ public sealed class UnsafeCheckpointTests
     [TestCase("\x0080\x0002ccollections\nOrderedDict\nK\x0001\x0085R.", "a construction of collections.OrderedDict with 1 arguments")]
     public void Read_HostileOrCorruptPickle_IsRefused(string pickle, string message)
     {
-        var path = WriteTemp(Encoding.Latin1.GetBytes(pickle));
-        try
-        {
-            var e = Assert.Throws<CheckpointException>(() => CheckpointReader.Read(path));
-            Assert.That(e!.Message, Does.Contain(path).And.Contain(message));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var folder = new TempFolder();
+        var path = folder.File("hostile.pkl", Encoding.Latin1.GetBytes(pickle));
+        var e = Assert.Throws<CheckpointException>(() => CheckpointReader.Read(path));
+        Assert.That(e!.Message, Does.Contain(path).And.Contain(message));
     }
 
     [Test]
     public void Read_ZipWithoutTorchPickle_IsRefused()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"ufm-plain-{Guid.NewGuid():N}.zip");
-        try
-        {
-            using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
-            using (var writer = new StreamWriter(zip.CreateEntry("readme.txt").Open()))
-                writer.Write("not a checkpoint");
-            var e = Assert.Throws<CheckpointException>(() => CheckpointReader.Read(path));
-            Assert.That(e!.Message, Does.Contain(path).And.Contain("expected one '<name>/data.pkl' member, found 0"));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "plain.zip");
+        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
+        using (var writer = new StreamWriter(zip.CreateEntry("readme.txt").Open()))
+            writer.Write("not a checkpoint");
+        var e = Assert.Throws<CheckpointException>(() => CheckpointReader.Read(path));
+        Assert.That(e!.Message, Does.Contain(path).And.Contain("expected one '<name>/data.pkl' member, found 0"));
     }
 
     [Test]
     public void Read_MissingFile_NamesIt()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"ufm-absent-{Guid.NewGuid():N}.pth");
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "absent.pth");
         var e = Assert.Throws<CheckpointException>(() => CheckpointReader.Read(path));
         Assert.That(e!.Message, Does.Contain(path).And.Contain("cannot be opened"));
-    }
-
-    private static string WriteTemp(byte[] bytes)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"ufm-pickle-{Guid.NewGuid():N}.pkl");
-        File.WriteAllBytes(path, bytes);
-        return path;
     }
 }

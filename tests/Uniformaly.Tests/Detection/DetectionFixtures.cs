@@ -39,6 +39,17 @@ public static partial class DetectionFixtures
         return t.ToArray<float>();
     }
 
+    /// <summary>max |q|² + max |b|² over knn_queries and knn_bank: the magnitude a squared distance
+    /// |q|² - 2 q.b + |b|² is computed from, which its rounding is relative to.</summary>
+    public static double KnnScale => SquaredNorms("knn_queries").Max() + SquaredNorms("knn_bank").Max();
+
+    /// <summary>Each row's |x|², in float64.</summary>
+    public static double[] SquaredNorms(string name)
+    {
+        using var t = Load(name);
+        return t.ToArray<float>().Chunk((int)t.Size(1)).Select(row => row.Sum(v => (double)v * v)).ToArray();
+    }
+
     public static long[] Longs(string name)
     {
         using var t = Load(name);

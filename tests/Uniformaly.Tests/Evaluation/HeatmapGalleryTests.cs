@@ -22,14 +22,26 @@ public sealed class HeatmapGalleryTests
         Assert.That(picks[2].Index, Is.EqualTo(1));
     }
 
+    /// <summary>One sheet (a row per kind, captions with the scores, a colour bar) and an index that shows it.</summary>
     [Test]
-    public void Write_SavesEachOverlay_AndAnIndex()
+    public void Write_DrawsOneSheet_AndAnIndex()
     {
         using var folder = new TempFolder();
-        var saved = new List<string>();
-        var picks = HeatmapGallery.Select([Image("a", 1, 0.9f), Image("b", 0, 0.3f)], 1);
-        HeatmapGallery.Write(folder.Path, "cat", picks, i => [(byte)i], (path, _) => saved.Add(Path.GetFileName(path)));
-        Assert.That(saved, Is.EqualTo(new[] { "best_1.png", "missed_1.png", "false_alarm_1.png" }));
-        Assert.That(File.ReadAllText(Path.Combine(folder.Path, "index.md")), Does.Contain("| false alarm | 1 | b | good | 0.3 |"));
+        const int size = 32;
+        var picks = HeatmapGallery.Select([Image("a.png", 1, 0.9f), Image("b.png", 0, 0.3f)], 1);
+        var asked = new List<int>();
+        HeatmapGallery.Write(folder.Path, "cat: best and worst", picks, size, i =>
+        {
+            asked.Add(i);
+            var mask = new byte[size * size];
+            if (i == 0) mask.AsSpan(10 * size, 5 * size).Fill(1);
+            return (new byte[3 * size * size], Enumerable.Range(0, size * size).Select(p => p % size / (float)size).ToArray(), mask);
+        }, 0, 1);
+        Assert.That(asked, Is.EqualTo(new[] { 0, 0, 1 }), "best, missed, false alarm");
+        // Three rows of one 32 px picture, 48 + 3 x (32 + 34) + 2 x 12 + 8 px high; as wide as the widest caption.
+        Visualization.FigureFiles.AssertReadable(Path.Combine(folder.Path, "gallery"), null, 278,
+            "cat: best and worst", "best #1 · score 0.9", "false alarm #1 · score 0.3", "good/b.png", "anomaly score");
+        var index = File.ReadAllText(Path.Combine(folder.Path, "index.md"));
+        Assert.That(index, Does.Contain("![gallery](gallery.png)").And.Contain("| false alarm | 1 | b.png | good | 0.3 |"));
     }
 }

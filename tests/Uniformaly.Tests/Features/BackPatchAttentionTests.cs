@@ -23,8 +23,9 @@ public sealed class BackPatchAttentionTests
             var bpm = new BackPatchAttention(n, 0.1);
             using var smoothed = bpm.Smooth(reference[$"{name}/cls_attention{layer}"], h, w);
             using var mask = bpm.Mask(smoothed);
-            VitFixtures.AssertClose(smoothed, reference[$"{name}/attn{layer}_n{n}_smoothed"], $"{name} layer {layer} n {n}");
-            VitFixtures.AssertMask(mask, reference[$"{name}/attn{layer}_n{n}_mask"], $"{name} layer {layer} n {n} mask");
+            var expected = reference[$"{name}/attn{layer}_n{n}_smoothed"];
+            VitFixtures.AssertClose(smoothed, expected, $"{name} layer {layer} n {n}", Tolerances.BackPatchSmoothing);
+            VitFixtures.AssertMask(mask, reference[$"{name}/attn{layer}_n{n}_mask"], expected, 0.1, Tolerances.BackPatchSmoothing, $"{name} layer {layer} n {n} mask");
         }
     }
 
@@ -39,8 +40,9 @@ public sealed class BackPatchAttentionTests
             var bpm = new BackPatchAttention(n, threshold);
             using var smoothed = bpm.Smooth(reference[$"{name}/attention"], h, w);
             using var mask = bpm.Mask(smoothed);
-            VitFixtures.AssertClose(smoothed, reference[$"{name}/n{n}_smoothed"], $"{name} n {n}");
-            VitFixtures.AssertMask(mask, reference[$"{name}/n{n}_t{threshold}_mask"], $"{name} n {n} lambda {threshold}");
+            var expected = reference[$"{name}/n{n}_smoothed"];
+            VitFixtures.AssertClose(smoothed, expected, $"{name} n {n}", Tolerances.BackPatchSmoothing);
+            VitFixtures.AssertMask(mask, reference[$"{name}/n{n}_t{threshold}_mask"], expected, threshold, Tolerances.BackPatchSmoothing, $"{name} n {n} lambda {threshold}");
         }
     }
 

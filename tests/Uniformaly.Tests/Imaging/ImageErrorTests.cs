@@ -4,11 +4,12 @@ using Uniformaly.Research.Imaging;
 namespace Uniformaly.Tests.Imaging;
 
 /// <summary>Unreadable files become an <see cref="ImageException"/> naming the file and the reason;
-/// nothing aborts the process (libpng/libjpeg errors are caught natively).</summary>
+/// nothing aborts the process (Skia's decoders report errors as results, LibTiff.NET's exceptions are wrapped).</summary>
 public sealed class ImageErrorTests
 {
     private static readonly string[] Formats =
-        ["rgb8.png", "rgb.jpg", "rgb_tiff_lzw.tif", "rgb_raw.tif", "rgb_tiled.tif", "rgb24.bmp", "palette8.bmp", "bgra32_v5.bmp"];
+        ["rgb8.png", "rgb.jpg", "quantized.gif", "lossy.webp", "lossless.webp", "rgb_tiff_lzw.tif", "rgb_raw.tif", "rgb_tiled.tif",
+         "rgb24.bmp", "palette8.bmp", "bgra32_v5.bmp"];
 
     private static ImageException AssertUnreadable(string path, string reasonFragment)
     {
@@ -64,7 +65,6 @@ public sealed class ImageErrorTests
 
     /// <summary>Valid files in variants the decoder does not handle are named as unsupported, not corrupt.</summary>
     [TestCase("float32.tif", "unsupported layout")]
-    [TestCase("anim.gif", "unsupported image format Gif")]
     [TestCase("rle8.bmp", "unsupported compression 1")]
     [TestCase("bitfields_10bit.bmp", "unsupported 32-bit bit-field layout")]
     public void UnsupportedVariant_IsNamed(string fixture, string reason) =>
@@ -75,21 +75,23 @@ public sealed class ImageErrorTests
     [TestCase("bomb.jpg")]
     [TestCase("bomb.tif")]
     [TestCase("bomb.bmp")]
+    [TestCase("bomb.gif")]
+    [TestCase("bomb.webp")]
     public void DecompressionBomb_IsRefusedLikePil(string fixture) =>
         AssertUnreadable(ImagingFixtures.Path(fixture), "decompression bomb");
 
     [Test]
-    public void Gif_IsUnsupported()
+    public void GifWithoutImage_IsRejected()
     {
         using var folder = new TempFolder();
-        AssertUnreadable(folder.File("a.gif", "GIF89a\x01\0\x01\0\0\0\0;"u8.ToArray()), "unsupported image format Gif");
+        AssertUnreadable(folder.File("a.gif", "GIF89a\x01\0\x01\0\0\0\0;"u8.ToArray()), "cannot decode GIF");
     }
 
     [Test]
-    public void WebP_IsUnsupported()
+    public void WebPWithoutImage_IsRejected()
     {
         using var folder = new TempFolder();
-        AssertUnreadable(folder.File("a.webp", "RIFF\x1a\0\0\0WEBPVP8 \x0e\0\0\0"u8.ToArray()), "unsupported image format WebP");
+        AssertUnreadable(folder.File("a.webp", "RIFF\x1a\0\0\0WEBPVP8 \x0e\0\0\0"u8.ToArray()), "cannot decode WEBP");
     }
 
     [Test]
@@ -112,7 +114,7 @@ public sealed class ImageErrorTests
 
     /// <summary>Cuts and random byte flips of every fixture either decode or raise an
     /// <see cref="ImageException"/>; no other exception escapes and the process survives
-    /// (a longjmp-less libjpeg/libpng error would exit it).</summary>
+    /// (a native decoder's error that escaped as a crash would end it).</summary>
     [Test]
     public void DamagedFiles_OnlyEverRaiseImageException()
     {

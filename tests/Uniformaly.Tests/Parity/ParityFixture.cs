@@ -2,6 +2,7 @@ using System.Text.Json;
 using Uniformaly.Research.Checkpoints;
 using Uniformaly.Research.Detection;
 using Uniformaly.Research.Detector;
+using Uniformaly.Research.Metrics;
 
 namespace Uniformaly.Tests.Parity;
 
@@ -53,13 +54,26 @@ public static class ParityFixture
         };
     }
 
-    /// <summary>Elementwise |a - b| &lt;= 1e-4 |b| + 1e-6 max|b|: relative error under 1e-4, with an
-    /// absolute floor for values near 0 (map borders).</summary>
-    public static void AssertClose(float[] actual, float[] expected, string what)
+    /// <summary>max |q|² + max |b|² over the reference's test and train features: the magnitude the
+    /// squared distances, and so the scores and maps, are computed from.</summary>
+    public static double DistanceScale(Research.Checkpoints.StateDict reference)
     {
-        NUnit.Framework.Assert.That(actual, NUnit.Framework.Has.Length.EqualTo(expected.Length), what);
-        var scale = expected.Max(v => Math.Abs((double)v));
-        for (var i = 0; i < actual.Length; i++)
-            NUnit.Framework.Assert.That(actual[i], NUnit.Framework.Is.EqualTo((double)expected[i]).Within(1e-4 * Math.Abs(expected[i]) + 1e-6 * scale), $"{what}[{i}]");
+        using var scope = new Research.Torch.DisposeScope();
+        double Largest(string split) => reference[$"{split}.features"].Pow(2).Sum(-1).Max().Item();
+        return Largest("train") + Largest("test");
+    }
+
+    /// <summary>The image AUROC and pixel AUROC of our scores and maps against the reference's
+    /// (<see cref="Tolerances.RocAuc"/>: only values within rounding of each other can swap).</summary>
+    public static void AssertAurocs(float[] scores, float[] maps, Research.Checkpoints.StateDict reference, string setting, byte[] labels, double valueTolerance)
+    {
+        var valueError = valueTolerance * DistanceScale(reference);
+        var expected = Summary().GetProperty("settings").GetProperty(setting);
+        var masks = reference["test.masks"].ToArray<float>().Select(v => (byte)v).ToArray();
+        var (expectedScores, expectedMaps) = (reference[$"{setting}.scores"].ToArray<float>(), reference[$"{setting}.maps"].ToArray<float>());
+        NumericAssert.Close(BinaryMetrics.RocAuc(scores, labels), expected.GetProperty("image_auroc").GetDouble(),
+            Tolerances.RocAuc(expectedScores, labels, valueError), "image AUROC");
+        NumericAssert.Close(BinaryMetrics.RocAuc(maps, masks), expected.GetProperty("pixel_auroc").GetDouble(),
+            Tolerances.RocAuc(expectedMaps, masks, valueError), "pixel AUROC");
     }
 }

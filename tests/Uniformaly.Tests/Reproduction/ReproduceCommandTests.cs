@@ -34,15 +34,30 @@ public sealed class ReproduceCommandTests
             .. categories, "--classes", "0,1", "--batch-size", "16", .. StandIns.TinyModel, .. extra]);
     }
 
-    /// <summary>(task, unit, metric, point) -> (ours, paper) from NAME.csv.</summary>
-    private static Dictionary<string, (double Ours, string Paper)> Comparison(string folder, string name)
+    /// <summary>(task, unit, metric, point) -> (ours as printed, paper) from NAME.csv.</summary>
+    private static Dictionary<string, (string Ours, string Paper)> Comparison(string folder, string name)
     {
         var lines = File.ReadAllLines(Path.Combine(folder, name, name + ".csv"));
         var header = lines[0].Split(',');
         var hasPoint = header.Length == 7;
-        return lines.Skip(1).Select(l => l.Split(',')).ToDictionary(
-            c => string.Join("|", c.Take(hasPoint ? 4 : 3)),
-            c => (double.Parse(c[^3], CultureInfo.InvariantCulture), c[^2]));
+        return lines.Skip(1).Select(l => l.Split(',')).ToDictionary(c => string.Join("|", c.Take(hasPoint ? 4 : 3)), c => (c[^3], c[^2]));
+    }
+
+    /// <summary>(task, unit, metric, point) -> the value measured, from cells.csv (task, point, unit, metric, value).</summary>
+    private static List<(string Task, string Point, string Unit, string Metric, double Value)> Cells(string folder, string name) =>
+        File.ReadAllLines(Path.Combine(folder, name, "cells.csv")).Skip(1).Select(l => l.Split(','))
+            .Select(c => (c[0], c[1], c[2], c[3], double.Parse(c[4], CultureInfo.InvariantCulture))).ToList();
+
+    /// <summary>What a comparison cell must show: the measured value of its unit, or the mean over
+    /// the task's units for "mean", as a percentage except for the clustering metrics.</summary>
+    private static double Expected(IReadOnlyList<(string Task, string Point, string Unit, string Metric, double Value)> cells, string cell)
+    {
+        var key = cell.Split('|');
+        var (task, unit, metric, point) = (key[0], key[1], key[2], key.Length > 3 ? key[3] : "");
+        var values = cells.Where(c => c.Task == task && c.Metric == metric && c.Point == point && (unit == "mean" ? c.Unit != "mean" : c.Unit == unit))
+            .Select(c => c.Value).ToList();
+        Assert.That(values, Is.Not.Empty, $"{cell}: measured in cells.csv");
+        return values.Average() * (metric is "nmi" or "ari" or "f1" ? 1 : 100);
     }
 
     [TestCase("table1", "mvtec|mean|image_auroc", "99.32")]
@@ -60,6 +75,7 @@ public sealed class ReproduceCommandTests
     [TestCase("table10", "semantic|mean|image_auroc|soft", "90.49")]
     [TestCase("fig6", "mvtec|mean|image_auroc|5", "-")]
     [TestCase("fig7", "Sem-AD|mean|image_auroc|0.001", "-")]
+    [Category("Slow")]
     public void Reproduction_RunsOnStandIns_WithThePapersColumn(string name, string cell, string paper)
     {
         using var output = new TempFolder();
@@ -69,14 +85,20 @@ public sealed class ReproduceCommandTests
         Assert.That(rows, Does.ContainKey(cell), string.Join("\n", rows.Keys));
         var (ours, paperText) = rows[cell];
         Assert.That(paperText, Is.EqualTo(paper));
-        var range = cell.Contains("|nmi") || cell.Contains("|ari") || cell.Contains("|f1") ? (-1.0, 1.0) : (0.0, 100.0);
-        Assert.That(ours, Is.InRange(range.Item1, range.Item2), "a computed value on the paper's scale");
+        // The table shows the measured value (or the mean over units) on the paper's scale, rounded to the printed digits.
+        var decimals = ours.Length - ours.IndexOf('.') - 1;
+        Assert.That(double.Parse(ours, CultureInfo.InvariantCulture), Is.EqualTo(Expected(Cells(output.Path, name), cell)).Within(Tolerances.Printed(decimals)),
+            "the table's value is the measured one");
         Assert.That(stdout, Does.Contain("| ours | paper | ours - paper |"));
         Assert.That(File.Exists(Path.Combine(output.Path, name, "settings.json")));
         Assert.That(File.ReadAllText(Path.Combine(output.Path, name, "cells.csv")), Does.Contain("image_auroc").Or.Contain("nmi"));
+        if (name == "table7")
+            Visualization.FigureFiles.AssertReadable(Path.Combine(output.Path, name, "cells", "mvtec", "run", "synth_object_clusters"), 720, 520,
+                "synth_object: ", "clusters (NMI", "cluster 0", "good");
     }
 
     [Test]
+    [Category("Slow")]
     public void Table9_BackboneRunsOncePerImage_PlotsAndGalleryAtTheDefaultPointOnly()
     {
         using var output = new TempFolder();
@@ -87,18 +109,27 @@ public sealed class ReproduceCommandTests
         // classes 0 and 1 plus its 60 test images.
         Assert.That(stdout, Does.Contain($"{2 * 8 + 2 + 60} images through the backbone"));
         var folder = Path.Combine(output.Path, "table9");
-        Assert.That(File.ReadAllText(Path.Combine(folder, "table9_image_auroc.svg")), Does.StartWith("<svg").And.Contain("defect (paper)"));
-        Assert.That(File.Exists(Path.Combine(folder, "table9_pixel_auroc.svg")));
+        Visualization.FigureFiles.AssertReadable(Path.Combine(folder, "table9_image_auroc"), 820, 460,
+            "BPM kernel size n (patches)", "image AUROC (%)", "defect (ours)", "defect (paper)", "13");
+        Visualization.FigureFiles.AssertReadable(Path.Combine(folder, "table9_pixel_auroc"), 820, 460, "pixel AUROC (%)");
+        Assert.That(File.ReadAllText(Path.Combine(folder, "README.md")), Does.Contain("![table9_image_auroc.png](table9_image_auroc.png)"));
         Assert.That(Directory.Exists(Path.Combine(folder, "cells", "defect", "kernel_7", "gallery", "synth_object")), "gallery at the default n = 7");
         Assert.That(Directory.Exists(Path.Combine(folder, "cells", "defect", "kernel_3", "gallery")), Is.False, "no gallery at other points");
-        var index = File.ReadAllText(Path.Combine(folder, "cells", "defect", "kernel_7", "gallery", "synth_object", "index.md"));
-        Assert.That(index, Does.Contain("best_1.png").And.Contain("missed_1.png").And.Contain("false_alarm_1.png"));
+        var gallery = Path.Combine(folder, "cells", "defect", "kernel_7", "gallery", "synth_object");
+        Assert.That(File.ReadAllText(Path.Combine(gallery, "index.md")), Does.Contain("![gallery](gallery.png)").And.Contain("| missed | 1 |"));
+        // Three rows (best, missed, false alarm) of 64 px pictures: 48 + 3 x (64 + 34 + 12) - 12 + 8 px high.
+        Visualization.FigureFiles.AssertReadable(Path.Combine(gallery, "gallery"), null, 374, "synth_object: best and worst test images", "best #1", "anomaly score");
+        var curves = Path.Combine(folder, "cells", "defect", "kernel_7", "curves");
+        Visualization.FigureFiles.AssertReadable(Path.Combine(curves, "synth_object_roc"), 560, 500, "synth_object: ROC", "image (AUROC", "pixel (AUROC");
+        Visualization.FigureFiles.AssertReadable(Path.Combine(curves, "synth_object_pr"), 560, 500, "precision-recall", "image (AP", "pixel (AP");
+        Assert.That(Directory.Exists(Path.Combine(folder, "cells", "defect", "kernel_3", "curves")), Is.False, "no curve figures at other points");
         var rows = Comparison(output.Path, "table9");
         Assert.That(rows["defect|mean|image_auroc|7"].Paper, Is.EqualTo("99.32"));
         Assert.That(rows.Keys.Count(k => k.StartsWith("defect|mean|", StringComparison.Ordinal)), Is.EqualTo(2 * 7));
     }
 
     [Test]
+    [Category("Slow")]
     public void InterruptedReproduction_ResumesFinishedCells_AndRecomputesChangedOnes()
     {
         using var output = new TempFolder();
@@ -118,10 +149,10 @@ public sealed class ReproduceCommandTests
     {
         using var empty = new TempFolder();
         using var output = new TempFolder();
-        var (code, stdout, error) = CliRunner.Run(["reproduce", "table3", "--data-root", empty.Path, "--out", output.Path, .. StandIns.TinyModel]);
-        Assert.That(code, Is.EqualTo(0), error);
-        Assert.That(stdout, Does.Contain("skipped **CIFAR-10**").And.Contain("cifar-10-binary.tar.gz"));
-        Assert.That(stdout, Does.Contain("skipped **Species-60**"));
+        var (code, _, error) = CliRunner.Run(["reproduce", "table3", "--data-root", empty.Path, "--out", output.Path, .. StandIns.TinyModel]);
+        Assert.That(code, Is.EqualTo(1), "nothing ran");
+        Assert.That(error, Does.Contain("skipping CIFAR-10").And.Contain("cifar-10-binary.tar.gz"));
+        Assert.That(error, Does.Contain("skipping Species-60"));
     }
 
     [Test]

@@ -56,8 +56,8 @@ public sealed class ElementwiseOpsTests
     {
         TensorAssert.Values(F(4, 9).Sqrt(), [2], [2, 3]);
         TensorAssert.Values(F(4, 0.25f).Rsqrt(), [2], [0.5f, 2]);
-        TensorAssert.Values(F(0, 1).Exp(), [2], [1, MathF.E], 1e-6f);
-        TensorAssert.Values(F(1, MathF.E).Log(), [2], [0, 1], 1e-6f);
+        TensorAssert.Values(F(0, 1).Exp(), [2], [1, MathF.E]);
+        TensorAssert.Values(F(1, MathF.E).Log(), [2], [0, 1]);
         TensorAssert.Values(F(-1.5f, 2).Abs(), [2], [1.5f, 2]);
         TensorAssert.Values(F(-1, 3).Relu(), [2], [0, 3]);
         TensorAssert.Values(F(0).Sigmoid(), [1], [0.5f]);

@@ -5,7 +5,7 @@ namespace Uniformaly.Tests.Torch;
 
 /// <summary>$UNIFORMALY_NATIVE_LIB: how a published app is pointed at a bridge built elsewhere. The
 /// bridge of this process is already bound, so only the variable's reading is tested here; loading
-/// through it is checked by `make native-nocodecs-check`.</summary>
+/// through it is what tools/gpu/run.sh does with the published app (docs/gpu.md).</summary>
 [NonParallelizable]
 public sealed class NativeLibraryResolverTests
 {

@@ -29,25 +29,19 @@ public sealed class RawMemoryTests
     [Test]
     public void WriteTo_ThenReadFrom_RoundTripsNonContiguousTensors()
     {
-        var path = Path.GetTempFileName();
-        try
+        using var folder = new TempFolder();
+        var path = folder.File("raw.bin");
+        using var m = Tensor.Arange(0, 6, dtype: DType.Int64).Reshape(2, 3);
+        using var t = m.Transpose(0, 1);
+        using (var stream = File.Create(path))
         {
-            using var m = Tensor.Arange(0, 6, dtype: DType.Int64).Reshape(2, 3);
-            using var t = m.Transpose(0, 1);
-            using (var stream = File.Create(path))
-            {
-                stream.Write(new byte[5]);
-                t.WriteTo(stream);
-            }
-            using var file = File.OpenHandle(path);
-            using var back = Tensor.ReadFrom(file, 5, DType.Int64, [3, 2]);
-            Assert.That(back.ToArray<long>(), Is.EqualTo(new long[] { 0, 3, 1, 4, 2, 5 }));
-            var e = Assert.Throws<EndOfStreamException>(() => Tensor.ReadFrom(file, 6, DType.Int64, [3, 2]));
-            Assert.That(e!.Message, Does.Contain("short of a Int64 tensor of shape [3, 2]"));
+            stream.Write(new byte[5]);
+            t.WriteTo(stream);
         }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var file = File.OpenHandle(path);
+        using var back = Tensor.ReadFrom(file, 5, DType.Int64, [3, 2]);
+        Assert.That(back.ToArray<long>(), Is.EqualTo(new long[] { 0, 3, 1, 4, 2, 5 }));
+        var e = Assert.Throws<EndOfStreamException>(() => Tensor.ReadFrom(file, 6, DType.Int64, [3, 2]));
+        Assert.That(e!.Message, Does.Contain("short of a Int64 tensor of shape [3, 2]"));
     }
 }

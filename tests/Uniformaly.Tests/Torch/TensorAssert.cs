@@ -6,11 +6,12 @@ namespace Uniformaly.Tests.Torch;
 /// <summary>Assertions on tensor contents.</summary>
 public static class TensorAssert
 {
-    public static void Values(Tensor actual, long[] shape, float[] expected, float tolerance = 1e-6f)
+    /// <summary>Shape, then values within <paramref name="tolerance"/> (default <see cref="Tolerances.SmallOp"/>)
+    /// relative to the largest expected value.</summary>
+    public static void Values(Tensor actual, long[] shape, float[] expected, double? tolerance = null)
     {
         Assert.That(actual.Shape, Is.EqualTo(shape), "shape");
-        var values = actual.DType == DType.Float32 ? actual.ToArray<float>() : Array.ConvertAll(actual.To(DType.Float32).ToArray<float>(), v => v);
-        Assert.That(values, Is.EqualTo(expected).Within(tolerance), "values");
+        NumericAssert.Close(NumericAssert.Floats(actual), expected, tolerance ?? Tolerances.SmallOp, "values");
     }
 
     public static void Longs(Tensor actual, long[] shape, long[] expected)

@@ -8,21 +8,25 @@ namespace Uniformaly.Tests.Torch;
 public sealed class TransferTests
 {
     [Test]
-    public void PinMemory_PinsWithCuda_AndFailsClearlyWithout()
+    public void PinMemory_PinsWithCuda()
     {
+        Cuda.Require();
         using var scope = new DisposeScope();
         var host = Tensor.Arange(0, 6, dtype: DType.Float32);
         Assert.That(host.IsPinned, Is.False);
-        if (TorchRuntime.CudaIsAvailable)
-        {
-            var pinned = host.PinMemory();
-            Assert.That(pinned.IsPinned, Is.True);
-            Assert.That(pinned.ToArray<float>(), Is.EqualTo(host.ToArray<float>()));
-        }
-        else
-        {
-            Assert.That(() => host.PinMemory(), Throws.TypeOf<TorchException>().With.Message.Contains("pinned host memory needs CUDA"));
-        }
+        var pinned = host.PinMemory();
+        Assert.That(pinned.IsPinned, Is.True);
+        Assert.That(pinned.ToArray<float>(), Is.EqualTo(host.ToArray<float>()));
+    }
+
+    [Test]
+    public void PinMemory_FailsClearlyWithoutCuda()
+    {
+        Cuda.RequireAbsent();
+        using var scope = new DisposeScope();
+        var host = Tensor.Arange(0, 6, dtype: DType.Float32);
+        Assert.That(host.IsPinned, Is.False);
+        Assert.That(() => host.PinMemory(), Throws.TypeOf<TorchException>().With.Message.Contains("pinned host memory needs CUDA"));
     }
 
     [Test]
@@ -71,17 +75,19 @@ public sealed class TransferTests
     [Test]
     public void CudaQueries_AnswerWithoutCuda()
     {
+        Cuda.RequireAbsent();
+        TorchRuntime.SynchronizeStream(Device.Cpu);
+        Assert.That(TorchRuntime.CudaMemoryInfo(), Is.Null);
+    }
+
+    [Test]
+    public void CudaQueries_ReportTheDevicesMemory()
+    {
+        Cuda.Require();
         TorchRuntime.SynchronizeStream(Device.Cpu);
         var memory = TorchRuntime.CudaMemoryInfo();
-        if (TorchRuntime.CudaIsAvailable)
-        {
-            Assert.That(memory, Is.Not.Null);
-            Assert.That(memory!.Value.Free, Is.InRange(1L, memory.Value.Total));
-            TorchRuntime.SynchronizeStream(Device.Cuda());
-        }
-        else
-        {
-            Assert.That(memory, Is.Null);
-        }
+        Assert.That(memory, Is.Not.Null);
+        Assert.That(memory!.Value.Free, Is.InRange(1L, memory.Value.Total));
+        TorchRuntime.SynchronizeStream(Device.Cuda());
     }
 }
