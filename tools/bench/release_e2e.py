@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """End-to-end throughput against the authors' release (YoojLee/Uniformaly), on the CPU.
 
-    /usr/bin/python3 tools/bench/release_e2e.py /path/to/YoojLee-Uniformaly [--rounds 3] [--threads 2]
+    /usr/bin/python3 tools/bench/release_e2e.py /path/to/YoojLee-Uniformaly [--rounds 3] [--threads 2] [--wait-idle]
+        [--uniformaly /other/checkout/uniformaly] [--uniformaly-args --backbone-precision bf16]
 
 Takes a checkout of the release (its code is run, never copied) and compares fit and predict
 images/second of the release and of `uniformaly run` on the same generated data and checkpoint:

@@ -110,6 +110,14 @@ public sealed class BenchCommandTests
         Assert.That(root.GetProperty("batch").GetInt32(), Is.EqualTo(2));
         Assert.That(root.GetProperty("repeats").GetInt32(), Is.EqualTo(3));
         Assert.That(root.GetProperty("seconds_per_image").GetDouble(), Is.GreaterThan(0));
+        // The forward's GEMM rate beside the same run's sgemm rates, and the fraction of the best of them.
+        var forward = root.GetProperty("forward_gflops").GetDouble();
+        var rates = root.GetProperty("sgemm_model_shapes_gflops").EnumerateObject().Select(p => p.Value.GetDouble())
+            .Concat(root.GetProperty("sgemm_square_gflops").EnumerateObject().Select(p => p.Value.GetDouble())).ToList();
+        Assert.That(root.GetProperty("sgemm_model_shapes_gflops").TryGetProperty("libtorch", out _), "libtorch's sgemm is always timed");
+        Assert.That(forward, Is.GreaterThan(0));
+        Assert.That(root.GetProperty("fraction_of_best_sgemm").GetDouble(), Is.EqualTo(forward / rates.Max()).Within(1e-9));
+        Assert.That(root.GetProperty("precision").GetString(), Is.EqualTo("float32"));
     }
 
     [Test]
@@ -130,6 +138,8 @@ public sealed class BenchCommandTests
     [TestCase("--batch", "0", "--batch must be at least 1")]
     [TestCase("--imagesize", "40", "--imagesize must be a positive multiple of --patch 16")]
     [TestCase("--repeats", "0", "--repeats must be at least 1")]
+    [TestCase("--gemm", "mkl", "--gemm must be onednn or libtorch, got 'mkl'")]
+    [TestCase("--precision", "fp16", "--precision must be float32 or bf16, got 'fp16'")]
     public void BenchVit_OutOfRangeOption_FailsWithAMessage(string option, string value, string message)
     {
         // A 32-pixel input keeps the cases that would run cheap; --imagesize replaces it.
