@@ -24,6 +24,7 @@ public static class BenchCommand
         command.Subcommands.Add(Vit());
         command.Subcommands.Add(EndToEnd());
         command.Subcommands.Add(BenchSweepCommand.Create());
+        command.Subcommands.Add(BenchCoresetCommand.Create());
         command.Subcommands.Add(BenchPlotCommand.Create());
         return command;
     }
@@ -61,9 +62,10 @@ public static class BenchCommand
         var chunk = new Setting<long?>("chunk-rows", "Bank rows per chunk (default: from the memory budget)", null,
             ValueKinds.Optional(ValueKinds.Whole(1L, long.MaxValue)));
         var candidates = OwnSettings.Whole("candidates", "bf16: candidates per query measured in float32", ExactNearestNeighbourSearch.DefaultRerankCandidates, 1);
+        var generic = OwnSettings.Flag("generic-path", "bf16: the device-generic path (a bfloat16 mm per chunk, candidates measured by tensor ops) even on a CPU with the fused AVX512-BF16 kernels");
         var onHost = OwnSettings.Flag("bank-on-host", "Keep the bank in host memory (pinned on CUDA) and stream it to the device in double-buffered chunks (float32)");
         var command = new Command("knn", "Time the exact kNN search: median seconds per query batch and GFLOP/s (2*Q*M*D per batch)");
-        var options = new SettingOptions(command, [bank, queries, dim, Nn, SettingTable.Device, Threads, repeats, warmup, chunk, KnnPrecision, candidates, onHost, Json]);
+        var options = new SettingOptions(command, [bank, queries, dim, Nn, SettingTable.Device, Threads, repeats, warmup, chunk, KnnPrecision, candidates, generic, onHost, Json]);
         command.SetAction(parse =>
         {
             var values = options.Read(parse);
@@ -73,7 +75,8 @@ public static class BenchCommand
             var result = KnnMicrobenchmark.Run(new KnnBenchmarkOptions(
                 values.Get(bank), values.Get(queries), values.Get(dim), values.Get(Nn), values.Get(SettingTable.Device).ToString(),
                 values.Get(warmup), values.Get(repeats), values.Get(Threads), values.Get(chunk),
-                Precision: values.Get(KnnPrecision), RerankCandidates: values.Get(candidates), BankOnHost: values.Get(onHost)));
+                Precision: values.Get(KnnPrecision), RerankCandidates: values.Get(candidates), BankOnHost: values.Get(onHost),
+                GenericPath: values.Get(generic)));
             Console.WriteLine(values.Get(Json) ? result.ToJson()
                 : $"{result.Implementation} on {result.Device}, {result.Threads} threads: bank {result.Bank}x{result.Dim}, {result.Queries} queries, n_nn {result.Nn}, chunk {result.ChunkRows} rows: {result.SecondsPerBatch * 1e3:F1} ms/batch, {result.Gflops:F1} GFLOP/s, {result.SearchedAgainPerBatch:F1} queries/batch searched again");
             return 0;
@@ -81,15 +84,19 @@ public static class BenchCommand
         return command;
     }
 
-    /// <summary>Times the ViT forward with random weights; compare with tools/bench/vit_forward.py.</summary>
+    /// <summary>Times the ViT forward with random weights beside same-run sgemm rates; compare with tools/bench/vit_forward.py.</summary>
     private static Command Vit()
     {
         var arch = new Setting<string>("arch", "ViT size", "vit_base", ValueKinds.Choice(("vit_small", "vit_small"), ("vit_base", "vit_base"), ("vit_large", "vit_large")));
         var patch = new Setting<int>("patch", "Patch size p", 16, ValueKinds.Choice(("8", 8), ("16", 16)));
         var repeats = OwnSettings.Whole("repeats", "Timed forwards (the median is reported)", 5, 1);
         var warmup = OwnSettings.Whole("warmup", "Untimed forwards first", 1, 0);
-        var command = new Command("vit", "Time the ViT forward (every block, random weights): median seconds per image");
-        var options = new SettingOptions(command, [arch, patch, ImageSize, BatchSize, SettingTable.Device, Threads, repeats, warmup, Json],
+        var gemm = new Setting<bool?>("gemm", "GEMM engine of the forward on the CPU: onednn (the default where libtorch loaded oneDNN) or libtorch (its BLAS)",
+            null, ValueKinds.Optional(ValueKinds.Choice(("onednn", true), ("libtorch", false))));
+        var square = OwnSettings.Whole("square", "Side of the square sgemm timed beside the model's shapes", 2048, 1);
+        var command = new Command("vit", "Time the ViT forward (every block, random weights): median seconds per image, GFLOP/s and the fraction of the same run's best sgemm rate");
+        var options = new SettingOptions(command, [arch, patch, ImageSize, BatchSize, SettingTable.Device, Threads, repeats, warmup, gemm,
+                SettingTable.BackbonePrecision, square, Json],
             defaults: new Dictionary<Setting, object?> { [BatchSize] = 1 });
         command.SetAction(parse =>
         {
@@ -99,11 +106,20 @@ public static class BenchCommand
             TorchRuntime.Initialize();
             var result = VitForwardMicrobenchmark.Run(new VitBenchmarkOptions(
                 values.Get(arch), values.Get(patch), values.Get(ImageSize), values.Get(BatchSize), values.Get(SettingTable.Device).ToString(),
-                values.Get(warmup), values.Get(repeats), values.Get(Threads)));
-            Console.WriteLine(values.Get(Json) ? result.ToJson()
-                : $"{result.Implementation} on {result.Device}, {result.Threads} threads: {result.Arch}/{result.Patch} at {result.ImageSize} px, batch {result.Batch}: {result.SecondsPerImage * 1e3:F1} ms/image");
+                values.Get(warmup), values.Get(repeats), values.Get(Threads), OneDnnGemm: values.Get(gemm),
+                SquareSide: values.Get(square), Precision: values.Get(SettingTable.BackbonePrecision)));
+            Console.WriteLine(values.Get(Json) ? result.ToJson() : Describe(result));
             return 0;
         });
         return command;
+    }
+
+    private static string Describe(VitBenchmarkResult r)
+    {
+        static string Rates(IReadOnlyDictionary<string, double> rates) => string.Join(", ", rates.Select(e => $"{e.Key} {e.Value:F0}"));
+        return $"{r.Implementation} on {r.Device}, {r.Threads} threads: {r.Arch}/{r.Patch} at {r.ImageSize} px, batch {r.Batch}: "
+            + $"{r.SecondsPerImage * 1e3:F1} ms/image, {r.ForwardGflops:F0} GFLOP/s ({r.Precision} linear layers, {r.GemmEngine} GEMMs); same-run sgemm GFLOP/s "
+            + $"on the model's shapes: {Rates(r.SgemmModelShapesGflops)}; {r.SquareSide}^3: {Rates(r.SgemmSquareGflops)}; "
+            + $"forward at {100 * r.FractionOfBestSgemm:F0} % of the best";
     }
 }

@@ -263,14 +263,15 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     }
 
     /// <summary>What shapes the backbone's features: weights (with the file's size and time, so a
-    /// replaced file is a new key), layers and attention layer. Preprocessing is in the image content.</summary>
+    /// replaced file is a new key), precision, layers and attention layer. Preprocessing is in the image content.</summary>
     private string BackboneKey(DetectorSettings settings)
     {
         var weights = settings.Checkpoint ?? (Backbones.IsRandom(settings.Backbone!)
             ? $"{settings.Backbone} seed {settings.Seed}"
             : Backbones.WeightsPath(Backbones.Get(settings.Backbone!), options.WeightsFolder));
         var stamp = File.Exists(weights) ? $"{new FileInfo(weights).Length}@{File.GetLastWriteTimeUtc(weights):O}" : "";
-        return $"{weights}|{stamp}|layers {string.Join(",", settings.Layers)}|attention {settings.EffectiveAttentionLayer}|{options.Device.Type}";
+        var precision = settings.BackbonePrecision == Research.Models.BackbonePrecision.Float32 ? "" : $"|{SettingTable.BackbonePrecision.Format(settings.BackbonePrecision)}";
+        return $"{weights}|{stamp}{precision}|layers {string.Join(",", settings.Layers)}|attention {settings.EffectiveAttentionLayer}|{options.Device.Type}";
     }
 
     /// <summary>Everything a cell's numbers depend on; a saved cell is reused only when this matches.</summary>

@@ -6,9 +6,5 @@ namespace Uniformaly.Research.Bank;
 public sealed class IdentitySampler : IFeatureSampler
 {
     /// <inheritdoc/>
-    public Tensor Select(Tensor features)
-    {
-        SamplerArguments.Features(features, nameof(features));
-        return Tensor.Arange(0, features.Size(0), device: features.Device);
-    }
+    public ISamplingSession Begin(long dim, Device device) => new CountingSession(dim, device, rows => Tensor.Arange(0, rows));
 }

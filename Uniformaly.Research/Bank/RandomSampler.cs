@@ -3,7 +3,7 @@ using Uniformaly.Research.Torch;
 namespace Uniformaly.Research.Bank;
 
 /// <summary>Keeps int(M * ratio) rows drawn uniformly without replacement.</summary>
-/// <remarks>Reseeds libtorch's global generator with <see cref="Seed"/> on every call, so a given
+/// <remarks>Reseeds libtorch's global generator with <see cref="Seed"/> when it selects, so a given
 /// seed selects the same rows on every device (the permutation is drawn on the CPU).</remarks>
 public sealed class RandomSampler : IFeatureSampler
 {
@@ -18,13 +18,9 @@ public sealed class RandomSampler : IFeatureSampler
     public ulong Seed { get; }
 
     /// <inheritdoc/>
-    public Tensor Select(Tensor features)
+    public ISamplingSession Begin(long dim, Device device) => new CountingSession(dim, device, rows =>
     {
-        SamplerArguments.Features(features, nameof(features));
-        var rows = features.Size(0);
-        using var scope = new DisposeScope();
         TorchRuntime.ManualSeed(Seed);
-        var chosen = Tensor.RandPerm(rows).Narrow(0, 0, SamplerArguments.Count(rows, Ratio)).To(features.Device);
-        return scope.MoveToOuter(chosen);
-    }
+        return Tensor.RandPerm(rows).Narrow(0, 0, SamplerArguments.Count(rows, Ratio));
+    });
 }

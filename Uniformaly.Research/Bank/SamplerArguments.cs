@@ -16,6 +16,13 @@ internal static class SamplerArguments
             throw new ArgumentException($"features must be a non-empty [M, D] matrix, got {features}", name);
     }
 
+    /// <summary>Rows added to a session: a [N, D] floating-point matrix of the session's width.</summary>
+    public static void Rows(Tensor rows, long dim, string name)
+    {
+        if (rows.Dim != 2 || rows.Size(1) != dim || !rows.DType.IsFloatingPoint())
+            throw new ArgumentException($"rows must be a floating-point [N, {dim}] matrix, got {rows}", name);
+    }
+
     /// <summary>How many rows a fraction keeps: int(M * ratio), as PatchCore truncates.</summary>
     public static long Count(long rows, double ratio) => (long)(rows * ratio);
 }

@@ -12,7 +12,8 @@ namespace Uniformaly.Research.Benchmarks;
 /// Precision picks the float32 search or the certified bfloat16 ranking (the same exact answer),
 /// which measures RerankCandidates candidates per query in float32. BankOnHost keeps the bank in
 /// host memory and streams it to the device chunk by chunk (<see cref="StreamingNearestNeighbourSearch"/>,
-/// float32 only).</summary>
+/// float32 only). GenericPath makes the certified search take its device-generic tensor path (a
+/// bfloat16 mm per chunk, candidates measured by tensor ops) on a CPU that has the fused kernels.</summary>
 public sealed record KnnBenchmarkOptions(
     long Bank = 65536,
     long Queries = 784,
@@ -26,11 +27,15 @@ public sealed record KnnBenchmarkOptions(
     ulong Seed = 0,
     SearchPrecision Precision = SearchPrecision.Float32,
     int RerankCandidates = ExactNearestNeighbourSearch.DefaultRerankCandidates,
-    bool BankOnHost = false);
+    bool BankOnHost = false,
+    bool GenericPath = false);
 
 /// <summary>The measurement: the median seconds per query batch and the GEMM rate it implies,
 /// Gflops = 2·Q·M·D / seconds / 1e9; for the certified mode, the mean number of queries per batch
-/// whose proof failed and which were searched again in float32.</summary>
+/// whose proof failed and which were searched again in float32, and the median seconds per batch
+/// of each stage (<see cref="CertifiedSearchTimings"/>): ranking (bfloat16 GEMM and candidate
+/// selection), measurement (float32 distances of the candidates), proof, fallback (float32
+/// re-search).</summary>
 public sealed record KnnBenchmarkResult(
     string Implementation,
     string Device,
@@ -43,7 +48,11 @@ public sealed record KnnBenchmarkResult(
     long ChunkRows,
     double SecondsPerBatch,
     double Gflops,
-    double SearchedAgainPerBatch)
+    double SearchedAgainPerBatch,
+    double? RankingSeconds = null,
+    double? MeasurementSeconds = null,
+    double? ProofSeconds = null,
+    double? FallbackSeconds = null)
 {
     /// <summary>One JSON object with snake_case keys, like tools/bench/faiss_knn.py prints.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
@@ -69,26 +78,47 @@ public static class KnnMicrobenchmark
         {
             using var streaming = new StreamingNearestNeighbourSearch(features, device, chunkRows: options.ChunkRows);
             return Measure(options, device, streaming, queries, "float32, bank streamed from the host",
-                streaming.ChunkRows(options.Queries, options.Neighbours), () => 0);
+                streaming.ChunkRows(options.Queries, options.Neighbours), () => 0, null);
         }
         using var bank = MemoryBank.FromFeatures(features, device);
-        using var search = new ExactNearestNeighbourSearch(bank, chunkRows: options.ChunkRows, precision: options.Precision,
-            rerankCandidates: options.RerankCandidates);
-        return Measure(options, device, search, queries, options.Precision.ToString(),
-            search.ChunkRows(options.Queries, options.Neighbours), () => search.QueriesSearchedAgain);
+        using var search = new ExactNearestNeighbourSearch(bank, null, options.ChunkRows, options.Precision, options.RerankCandidates,
+            cpuKernels: !options.GenericPath);
+        var mode = options.Precision == SearchPrecision.Float32 ? "Float32"
+            : $"CertifiedBFloat16, {(search.FusedRanking ? "fused AVX512-BF16 ranking" : "bf16 mm ranking per chunk")}";
+        return Measure(options, device, search, queries, mode,
+            search.ChunkRows(options.Queries, options.Neighbours), () => search.QueriesSearchedAgain,
+            options.Precision == SearchPrecision.CertifiedBFloat16 && !device.IsCuda ? search.Timings : null);
     }
 
-    /// <summary>Warm-up, then the median of the timed searches.</summary>
+    /// <summary>Warm-up, then the median of the timed searches (and of each stage the
+    /// <paramref name="timings"/> split them into).</summary>
     private static KnnBenchmarkResult Measure(KnnBenchmarkOptions options, Device device, INearestNeighbourSearch search,
-        Tensor queries, string mode, long chunkRows, Func<long> searchedAgain)
+        Tensor queries, string mode, long chunkRows, Func<long> searchedAgain, CertifiedSearchTimings? timings)
     {
         for (var i = 0; i < options.Warmup; i++) Time(search, queries, options.Neighbours, device);
-        var times = Enumerable.Range(0, options.Repeats).Select(_ => Time(search, queries, options.Neighbours, device)).Order().ToArray();
-        var median = times.Length % 2 == 1 ? times[times.Length / 2] : (times[times.Length / 2 - 1] + times[times.Length / 2]) / 2;
+        var stages = new List<double[]>();
+        var times = new List<double>();
+        for (var i = 0; i < options.Repeats; i++)
+        {
+            var before = Stages(timings);
+            times.Add(Time(search, queries, options.Neighbours, device));
+            stages.Add(Stages(timings).Zip(before, (after, b) => after - b).ToArray());
+        }
+        var median = Median(times);
+        double? Stage(int i) => timings is null ? null : Median(stages.Select(s => s[i]));
         return new KnnBenchmarkResult($"uniformaly kNN {mode} (libtorch {TorchRuntime.Version})", device.ToString(),
             options.Bank, options.Queries, options.Dim, options.Neighbours, TorchRuntime.NumThreads, options.Repeats,
             chunkRows, median, 2.0 * options.Queries * options.Bank * options.Dim / median / 1e9,
-            (double)searchedAgain() / (options.Warmup + options.Repeats));
+            (double)searchedAgain() / (options.Warmup + options.Repeats), Stage(0), Stage(1), Stage(2), Stage(3));
+    }
+
+    private static double[] Stages(CertifiedSearchTimings? t) =>
+        t is null ? [0, 0, 0, 0] : [t.Ranking, t.Measurement, t.Proof, t.Fallback];
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     /// <summary>Seconds for one search of the batch, synchronized on CUDA so the work is counted.</summary>

@@ -56,7 +56,7 @@ public sealed class UniformalyDetector : IDisposable
     /// <param name="training">Batches of training images' patch features (disposed by the caller).</param>
     /// <param name="device">Where the bank lives and the search runs.</param>
     /// <param name="selector">Top-k (the method) or the Max/All ablations of Table 8.</param>
-    /// <param name="progress">Reports the sampling stage (extracting the features is the caller's loop).</param>
+    /// <param name="progress">Reports the coreset's picks (extracting the features is the caller's loop).</param>
     /// <exception cref="SettingException">--nn exceeds the bank the kept training patches make.</exception>
     public static UniformalyDetector Fit(DetectorSettings settings, IEnumerable<PatchFeatures> training, Device device,
         PatchSelector selector = PatchSelector.TopK, IProgressSink? progress = null)
@@ -67,15 +67,12 @@ public sealed class UniformalyDetector : IDisposable
         {
             foreach (var batch in training)
             {
-                builder ??= new MemoryBankBuilder(batch.Dim, device);
+                builder ??= new MemoryBankBuilder(batch.Dim, device, Sampler(settings));
                 AppendKept(masking, batch, builder);
             }
             if (builder is null) throw new ArgumentException("no training images to fit on");
             BankBound.CheckKept(settings, builder.Count);
-            using var stage = (progress ?? NullProgress.Instance).Begin($"sampling the memory bank ({SettingTable.Sampler.Format(settings.Sampler)}, {builder.Count} patches)", 1);
-            var bank = builder.Build(Sampler(settings));
-            stage.Advance();
-            return new UniformalyDetector(settings, bank, selector);
+            return new UniformalyDetector(settings, builder.Build(progress: progress), selector);
         }
         finally
         {

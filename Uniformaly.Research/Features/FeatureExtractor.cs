@@ -62,7 +62,7 @@ public sealed class FeatureExtractor : IFeatureExtractor, IDisposable
             using var stateDict = CheckpointReader.Read(checkpoint);
             var architecture = VitArchitecture.Infer(stateDict);
             BackboneFit.Check(settings, architecture, where);
-            var model = VisionTransformer.FromStateDict(stateDict, architecture, device);
+            var model = VisionTransformer.FromStateDict(stateDict, architecture, device, settings.BackbonePrecision);
             return new FeatureExtractor(model, settings, $"backbone: {model.Architecture} from {checkpoint}", Path.GetFullPath(checkpoint));
         }
         var name = settings.Backbone!;
@@ -71,12 +71,12 @@ public sealed class FeatureExtractor : IFeatureExtractor, IDisposable
         if (Backbones.IsRandom(name))
         {
             TorchRuntime.ManualSeed((ulong)settings.Seed);
-            return new FeatureExtractor(VisionTransformer.Random(shape, device), settings,
+            return new FeatureExtractor(VisionTransformer.Random(shape, device, settings.BackbonePrecision), settings,
                 $"backbone: {shape} with RANDOM weights (seed {settings.Seed}), not a pretrained model");
         }
         var (folder, path) = Backbones.Locate(Backbones.Get(name), weightsFolder);
         Verify(path, expected);
-        return new FeatureExtractor(VisionTransformer.Load(path, shape, device), settings, $"backbone: {name} from {path}", path, folder);
+        return new FeatureExtractor(VisionTransformer.Load(path, shape, device, settings.BackbonePrecision), settings, $"backbone: {name} from {path}", path, folder);
     }
 
     /// <summary>What <see cref="Detector.UniformalyDetector.Save"/> records about the weights: the file and its hash.</summary>

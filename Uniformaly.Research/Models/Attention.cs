@@ -18,15 +18,13 @@ internal sealed class Attention
         _scale = Math.Pow(architecture.HeadDim, -0.5);
     }
 
-    /// <summary>x [B, T, D] -> (output [B, T, D], softmax attention [B, heads, T, T]).</summary>
-    public (Tensor Output, Tensor Attention) Forward(Tensor x)
+    /// <summary>x [B, T, D] -> residual + proj(attention output) [B, T, D] (the block's residual add
+    /// folded into proj) and, when <paramref name="withAttention"/>, the softmax attention [B, heads, T, T].</summary>
+    public (Tensor Output, Tensor? Attention) Forward(Tensor x, Tensor residual, bool withAttention)
     {
         using var scope = new DisposeScope();
-        var (b, t, d) = (x.Size(0), x.Size(1), x.Size(2));
-        var qkv = _qkv.Forward(x).Reshape(b, t, 3, _heads, d / _heads).Permute(2, 0, 3, 1, 4);
-        var (q, k, v) = (qkv.Select(0, 0), qkv.Select(0, 1), qkv.Select(0, 2));
-        var attention = Functional.Softmax(q.MatMul(k.Transpose(-2, -1)) * _scale, -1);
-        var output = _proj.Forward(attention.MatMul(v).Transpose(1, 2).Reshape(b, t, d));
-        return (scope.MoveToOuter(output), scope.MoveToOuter(attention));
+        var (heads, attention) = Functional.MultiHeadAttention(_qkv.Forward(x), _heads, _scale, withAttention);
+        var output = _proj.ForwardAdd(heads, residual);
+        return (scope.MoveToOuter(output), attention is null ? null : scope.MoveToOuter(attention));
     }
 }

@@ -91,9 +91,10 @@ public static class Backbones
 
     /// <summary>Loads a named backbone from the weights folders onto <paramref name="device"/>.</summary>
     /// <exception cref="FileNotFoundException">the file is missing; the message names every place looked in and the URL.</exception>
-    public static VisionTransformer Load(string name, Device? device = null, string? weightsFolder = null)
+    public static VisionTransformer Load(string name, Device? device = null, string? weightsFolder = null,
+        BackbonePrecision precision = BackbonePrecision.Float32)
     {
         var spec = Get(name);
-        return VisionTransformer.Load(WeightsPath(spec, weightsFolder), spec.Architecture, device);
+        return VisionTransformer.Load(WeightsPath(spec, weightsFolder), spec.Architecture, device, precision);
     }
 }

@@ -20,13 +20,13 @@ internal sealed class Block
         _mlp = new Mlp(parameters, prefix + "mlp.");
     }
 
-    /// <summary>x [B, T, D] -> (block output [B, T, D], softmax attention [B, heads, T, T]).</summary>
-    public (Tensor Output, Tensor Attention) Forward(Tensor x)
+    /// <summary>x [B, T, D] -> (block output [B, T, D], softmax attention [B, heads, T, T] when
+    /// <paramref name="withAttention"/>, else null).</summary>
+    public (Tensor Output, Tensor? Attention) Forward(Tensor x, bool withAttention)
     {
         using var scope = new DisposeScope();
-        var (y, attention) = _attn.Forward(_norm1.Forward(x));
-        var h = x + y;
-        var output = h + _mlp.Forward(_norm2.Forward(h));
-        return (scope.MoveToOuter(output), scope.MoveToOuter(attention));
+        var (h, attention) = _attn.Forward(_norm1.Forward(x), residual: x, withAttention);
+        var output = _mlp.Forward(_norm2.Forward(h), residual: h);
+        return (scope.MoveToOuter(output), attention is null ? null : scope.MoveToOuter(attention));
     }
 }

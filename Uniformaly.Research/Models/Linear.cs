@@ -9,4 +9,10 @@ internal sealed class Linear(IReadOnlyDictionary<string, Tensor> parameters, str
     private readonly Tensor _bias = parameters[prefix + "bias"];
 
     public Tensor Forward(Tensor x) => Functional.Linear(x, _weight, _bias);
+
+    /// <summary>GELU(Forward(x)) in one native call (the activation in place).</summary>
+    public Tensor ForwardGelu(Tensor x) => Functional.LinearGelu(x, _weight, _bias);
+
+    /// <summary>residual + Forward(x) in one native call (the product accumulated onto the residual).</summary>
+    public Tensor ForwardAdd(Tensor x, Tensor residual) => Functional.LinearAdd(x, _weight, _bias, residual);
 }

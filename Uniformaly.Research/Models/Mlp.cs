@@ -8,9 +8,10 @@ internal sealed class Mlp(IReadOnlyDictionary<string, Tensor> parameters, string
     private readonly Linear _fc1 = new(parameters, prefix + "fc1.");
     private readonly Linear _fc2 = new(parameters, prefix + "fc2.");
 
-    public Tensor Forward(Tensor x)
+    /// <summary>residual + fc2(GELU(fc1(x))): the block's residual add is folded into fc2.</summary>
+    public Tensor Forward(Tensor x, Tensor residual)
     {
         using var scope = new DisposeScope();
-        return scope.MoveToOuter(_fc2.Forward(Functional.Gelu(_fc1.Forward(x))));
+        return scope.MoveToOuter(_fc2.ForwardAdd(_fc1.ForwardGelu(x), residual));
     }
 }

@@ -11,22 +11,36 @@ namespace Uniformaly.Research.Models;
 /// </summary>
 public sealed class VisionTransformer : IDisposable
 {
+    private static readonly string[] LinearWeights = ["attn.qkv.weight", "attn.proj.weight", "mlp.fc1.weight", "mlp.fc2.weight"];
+
     private readonly OrderedDictionary<string, Tensor> _parameters;
+    private readonly Dictionary<string, Tensor> _bfloat16Weights;
     private readonly PatchEmbed _patchEmbed;
     private readonly Block[] _blocks;
 
-    private VisionTransformer(VitArchitecture architecture, Device device, OrderedDictionary<string, Tensor> parameters)
+    private VisionTransformer(VitArchitecture architecture, Device device, OrderedDictionary<string, Tensor> parameters,
+        BackbonePrecision precision)
     {
         Architecture = architecture;
         Device = device;
+        Precision = precision;
         _parameters = parameters;
+        _bfloat16Weights = precision == BackbonePrecision.BFloat16
+            ? parameters.Where(p => LinearWeights.Any(p.Key.EndsWith)).ToDictionary(p => p.Key, p => p.Value.To(DType.BFloat16).DetachFromDisposeScope())
+            : [];
+        // The blocks' linear layers see the bfloat16 copies where there are any.
+        var blockParameters = new Dictionary<string, Tensor>(parameters);
+        foreach (var (name, weight) in _bfloat16Weights) blockParameters[name] = weight;
         _patchEmbed = new PatchEmbed(parameters, architecture.PatchSize);
-        _blocks = [.. Enumerable.Range(0, architecture.Depth).Select(i => new Block(parameters, i, architecture))];
+        _blocks = [.. Enumerable.Range(0, architecture.Depth).Select(i => new Block(blockParameters, i, architecture))];
     }
 
     public VitArchitecture Architecture { get; }
 
     public Device Device { get; }
+
+    /// <summary>The arithmetic of the linear layers (<see cref="BackbonePrecision"/>).</summary>
+    public BackbonePrecision Precision { get; }
 
     /// <summary>Every weight by checkpoint name, float32 on <see cref="Device"/>.</summary>
     public IReadOnlyDictionary<string, Tensor> Parameters => _parameters;
@@ -42,7 +56,8 @@ public sealed class VisionTransformer : IDisposable
     /// </summary>
     /// <exception cref="CheckpointException">missing, unexpected or mis-shaped tensors, all listed.</exception>
     /// <exception cref="TorchException"><paramref name="device"/> is not available.</exception>
-    public static VisionTransformer FromStateDict(StateDict stateDict, VitArchitecture? architecture = null, Device? device = null)
+    public static VisionTransformer FromStateDict(StateDict stateDict, VitArchitecture? architecture = null, Device? device = null,
+        BackbonePrecision precision = BackbonePrecision.Float32)
     {
         var target = device ?? Device.Cpu;
         TorchRuntime.EnsureAvailable(target);
@@ -57,7 +72,7 @@ public sealed class VisionTransformer : IDisposable
                 using var scope = new DisposeScope();
                 parameters.Add(name, stateDict[name].To(target, DType.Float32).Contiguous().DetachFromDisposeScope());
             }
-            return new VisionTransformer(arch, target, parameters);
+            return new VisionTransformer(arch, target, parameters, precision);
         }
         catch
         {
@@ -68,15 +83,17 @@ public sealed class VisionTransformer : IDisposable
 
     /// <summary>Reads a checkpoint file (torch.save zip/legacy or safetensors, see
     /// <see cref="CheckpointReader.Read"/>) and builds the model from it.</summary>
-    public static VisionTransformer Load(string checkpointPath, VitArchitecture? architecture = null, Device? device = null)
+    public static VisionTransformer Load(string checkpointPath, VitArchitecture? architecture = null, Device? device = null,
+        BackbonePrecision precision = BackbonePrecision.Float32)
     {
         using var stateDict = CheckpointReader.Read(checkpointPath);
-        return FromStateDict(stateDict, architecture, device);
+        return FromStateDict(stateDict, architecture, device, precision);
     }
 
     /// <summary>A model with random weights drawn from libtorch's generator (normal, std 0.02;
     /// LayerNorms at identity), for benchmarks and tests that need no trained weights.</summary>
-    public static VisionTransformer Random(VitArchitecture architecture, Device? device = null)
+    public static VisionTransformer Random(VitArchitecture architecture, Device? device = null,
+        BackbonePrecision precision = BackbonePrecision.Float32)
     {
         var target = device ?? Device.Cpu;
         TorchRuntime.EnsureAvailable(target);
@@ -90,7 +107,7 @@ public sealed class VisionTransformer : IDisposable
                 : Tensor.Randn(shape) * 0.02;
             stateDict.Add(name, value);
         }
-        return FromStateDict(stateDict, architecture, target);
+        return FromStateDict(stateDict, architecture, target, precision);
     }
 
     /// <summary>The patch grid (h, w) = (H / p, W / p), rounded down as the strided conv does.</summary>
@@ -120,11 +137,14 @@ public sealed class VisionTransformer : IDisposable
             var x = PrepareTokens(images);
             for (var layer = 1; layer <= last; layer++)
             {
-                var (output, blockAttention) = _blocks[layer - 1].Forward(x);
-                if (layer == attentionLayer) attention = scope.MoveToOuter(Shape(blockAttention, attentionForm));
+                var (output, blockAttention) = _blocks[layer - 1].Forward(x, withAttention: layer == attentionLayer);
+                if (blockAttention is not null)
+                {
+                    attention = scope.MoveToOuter(Shape(blockAttention, attentionForm));
+                    blockAttention.Dispose();
+                }
                 if (layers.Contains(layer)) blocks[layer] = scope.MoveToOuter(output);
                 // Free what no later block needs, so memory stays at one block's activations.
-                blockAttention.Dispose();
                 if (!blocks.ContainsValue(x)) x.Dispose();
                 x = output;
             }
@@ -207,7 +227,8 @@ public sealed class VisionTransformer : IDisposable
 
     public void Dispose()
     {
-        foreach (var tensor in _parameters.Values) tensor.Dispose();
+        foreach (var tensor in _parameters.Values.Concat(_bfloat16Weights.Values)) tensor.Dispose();
         _parameters.Clear();
+        _bfloat16Weights.Clear();
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Uniformaly.Research.Bank;
 using Uniformaly.Research.Torch;
 
@@ -22,6 +23,7 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
 
     private readonly MemoryBank _bank;
     private readonly BFloat16Ranking? _ranking;
+    private readonly bool _measureNatively;
     private long _queriesSearchedAgain;
 
     /// <param name="bank">The bank to search; the caller keeps ownership.</param>
@@ -29,10 +31,25 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
     /// <param name="chunkRows">Fixed bank rows per chunk, overriding the budget (null: from the budget).</param>
     /// <param name="precision">Float32 or CertifiedBFloat16, which keeps a bfloat16 copy of the
     /// bank (about half the float32 bank's memory).</param>
-    /// <param name="rerankCandidates">Candidates per query for CertifiedBFloat16 and n_nn = 1 (beyond 64 in all the
-    /// candidate selection takes a slower path).</param>
+    /// <param name="rerankCandidates">Candidates per query for CertifiedBFloat16 and n_nn = 1 (off the
+    /// fused CPU ranking, beyond 64 in all the candidate selection takes a slower path).</param>
     public ExactNearestNeighbourSearch(MemoryBank bank, long? memoryBudgetBytes = null, long? chunkRows = null,
         SearchPrecision precision = SearchPrecision.Float32, int rerankCandidates = DefaultRerankCandidates)
+        : this(bank, memoryBudgetBytes, chunkRows, precision, rerankCandidates, cpuKernels: true)
+    {
+    }
+
+    /// <summary>The public constructor's search; <paramref name="cpuKernels"/> picks the certified path.</summary>
+    /// <param name="bank">The bank to search; the caller keeps ownership.</param>
+    /// <param name="memoryBudgetBytes">As the public constructor's.</param>
+    /// <param name="chunkRows">As the public constructor's.</param>
+    /// <param name="precision">As the public constructor's.</param>
+    /// <param name="rerankCandidates">As the public constructor's.</param>
+    /// <param name="cpuKernels">false: the certified search takes its device-generic tensor path
+    /// (chunked bfloat16 mm, candidates measured by tensor ops) even where the bank is on a CPU that
+    /// runs the fused native kernels, so that tests can compare the two.</param>
+    internal ExactNearestNeighbourSearch(MemoryBank bank, long? memoryBudgetBytes, long? chunkRows,
+        SearchPrecision precision, int rerankCandidates, bool cpuKernels)
     {
         _bank = bank ?? throw new ArgumentNullException(nameof(bank));
         MemoryBudgetBytes = memoryBudgetBytes ?? SearchMemoryBudget.DefaultBytes(bank.Device);
@@ -42,7 +59,8 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
         FixedChunkRows = chunkRows;
         Precision = precision;
         RerankCandidates = rerankCandidates;
-        if (precision == SearchPrecision.CertifiedBFloat16) _ranking = new BFloat16Ranking(bank.Features);
+        _measureNatively = cpuKernels && !bank.Device.IsCuda && bank.StorageType == DType.Float32;
+        if (precision == SearchPrecision.CertifiedBFloat16) _ranking = new BFloat16Ranking(bank.Features, fused: cpuKernels);
     }
 
     public long MemoryBudgetBytes { get; }
@@ -56,6 +74,13 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
     /// <summary>Queries so far (over all searches) whose bfloat16 proof failed and which were
     /// searched again in float32: how well <see cref="RerankCandidates"/> suits the data.</summary>
     public long QueriesSearchedAgain => Interlocked.Read(ref _queriesSearchedAgain);
+
+    /// <summary>Whether the certified search ranks with the fused CPU pass (AVX512-BF16) rather than
+    /// a bfloat16 mm per chunk of rows.</summary>
+    public bool FusedRanking => _ranking?.Fused ?? false;
+
+    /// <summary>Time per stage of the certified searches so far (none for the float32 search).</summary>
+    public CertifiedSearchTimings Timings { get; } = new();
 
     /// <summary>Bank rows per chunk for a search of <paramref name="queries"/> rows.</summary>
     public long ChunkRows(long queries, int neighbours = 1) =>
@@ -89,13 +114,22 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
     {
         var candidates = neighbours - 1 + RerankCandidates;
         if (candidates >= _bank.Count) return ExactFloat32(q, neighbours);
-        var (threshold, ranked) = ranking.Candidates(q, candidates, ChunkRows(q.Size(0), candidates));
-        var (distances, rows) = Rerank(q, ranked, neighbours);
-        var unproven = Unproven(ranking.LowerBoundOfExcluded(q, threshold), distances.Select(1, neighbours - 1));
+        var started = Stopwatch.GetTimestamp();
+        var ranked = ranking.Candidates(q, candidates, ChunkRows(q.Size(0), candidates));
+        Timings.AddRanking(started);
+        started = Stopwatch.GetTimestamp();
+        var (distances, rows) = _measureNatively ? Tensor.NearestCandidates(_bank.Features, q, ranked.Rows, neighbours) : Rerank(q, ranked.Rows, neighbours);
+        Timings.AddMeasurement(started);
+        started = Stopwatch.GetTimestamp();
+        var unproven = Unproven(ranking.LowerBoundOfExcluded(ranked), distances.Select(1, neighbours - 1), _bank.Dim);
+        Timings.AddProof(started);
         if (unproven.Size(0) == 0) return (distances, rows);
+        started = Stopwatch.GetTimestamp();
         Interlocked.Add(ref _queriesSearchedAgain, unproven.Size(0));
         var (exactDistances, exactRows) = ExactFloat32(q.IndexSelect(0, unproven), neighbours);
-        return (distances.IndexCopy(0, unproven, exactDistances), rows.IndexCopy(0, unproven, exactRows));
+        var result = (distances.IndexCopy(0, unproven, exactDistances), rows.IndexCopy(0, unproven, exactRows));
+        Timings.AddFallback(started);
+        return result;
     }
 
     /// <summary>
@@ -104,18 +138,18 @@ public sealed class ExactNearestNeighbourSearch : INearestNeighbourSearch, IDisp
     /// the true value (plus D flushed subnormals), so the true n_nn-th distance is at most
     /// <paramref name="worstKept"/> / (1 − γ) + D·2⁻¹²⁶, compared in float64 with the lower bound.
     /// </summary>
-    private Tensor Unproven(Tensor lowerBoundOfExcluded, Tensor worstKept)
+    internal static Tensor Unproven(Tensor lowerBoundOfExcluded, Tensor worstKept, long dim)
     {
         using var scope = new DisposeScope();
-        var gamma = (_bank.Dim + 3) * Float32Roundoff / (1 - (_bank.Dim + 3) * Float32Roundoff);
-        var highest = worstKept.To(DType.Float64) / (1 - gamma) + _bank.Dim * 1.2e-38;
+        var gamma = (dim + 3) * Float32Roundoff / (1 - (dim + 3) * Float32Roundoff);
+        var highest = worstKept.To(DType.Float64) / (1 - gamma) + dim * 1.2e-38;
         return scope.MoveToOuter((lowerBoundOfExcluded > highest).LogicalNot().NonZero().Flatten());
     }
 
     /// <summary>Float32 squared distances Σ(q − b)² to the candidate rows [Q, C], then the
     /// <paramref name="neighbours"/> nearest: distances and rows [Q, n_nn]. Candidates are put in row
     /// order first and the sort by distance is stable, so equal distances go to the lower row, as in
-    /// the float32 search.</summary>
+    /// the float32 search. (On the CPU <see cref="Tensor.NearestCandidates"/> does the same in one pass.)</summary>
     private (Tensor, Tensor) Rerank(Tensor q, Tensor candidates, int neighbours)
     {
         using var scope = new DisposeScope();

@@ -45,6 +45,10 @@ public sealed record DetectorSettings
     /// certified bfloat16 ranking, which returns the same neighbours faster where bf16 GEMMs are fast.</summary>
     public SearchPrecision KnnPrecision { get; init; } = SettingTable.KnnPrecision.Default;
 
+    /// <summary>The arithmetic of the backbone's linear layers: float32 (the reference) or
+    /// bfloat16 (faster on CPUs with bf16 units; changes the features beyond float32 rounding).</summary>
+    public BackbonePrecision BackbonePrecision { get; init; } = SettingTable.BackbonePrecision.Default;
+
     public SamplerKind Sampler { get; init; } = SettingTable.Sampler.Default;
 
     /// <summary>Fraction of bank rows kept by the random and coreset samplers, in (0, 1].</summary>
@@ -74,6 +78,7 @@ public sealed record DetectorSettings
         new Binding<double>(SettingTable.TopK, s => s.TopK, (s, v) => s with { TopK = v }),
         new Binding<int>(SettingTable.Nn, s => s.NearestNeighbours, (s, v) => s with { NearestNeighbours = v }),
         new Binding<SearchPrecision>(SettingTable.KnnPrecision, s => s.KnnPrecision, (s, v) => s with { KnnPrecision = v }),
+        new Binding<BackbonePrecision>(SettingTable.BackbonePrecision, s => s.BackbonePrecision, (s, v) => s with { BackbonePrecision = v }),
         new Binding<SamplerKind>(SettingTable.Sampler, s => s.Sampler, (s, v) => s with { Sampler = v }),
         new Binding<double>(SettingTable.SamplerRatio, s => s.SamplerRatio, (s, v) => s with { SamplerRatio = v }),
         new Binding<int>(SettingTable.Seed, s => s.Seed, (s, v) => s with { Seed = v }),

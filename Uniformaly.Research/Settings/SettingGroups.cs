@@ -7,7 +7,7 @@ public static class SettingGroups
     public static IReadOnlyList<Setting> Detector { get; } =
     [
         SettingTable.Backbone, SettingTable.Checkpoint, SettingTable.Layers, SettingTable.AttentionLayer, SettingTable.Bpm, SettingTable.Kernel,
-        SettingTable.Threshold, SettingTable.TopK, SettingTable.Nn, SettingTable.KnnPrecision, SettingTable.Sampler, SettingTable.SamplerRatio,
+        SettingTable.Threshold, SettingTable.TopK, SettingTable.Nn, SettingTable.KnnPrecision, SettingTable.BackbonePrecision, SettingTable.Sampler, SettingTable.SamplerRatio,
         SettingTable.Seed, SettingTable.Resize, SettingTable.ImageSize,
     ];
 

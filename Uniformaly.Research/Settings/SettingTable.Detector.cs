@@ -50,6 +50,12 @@ public static partial class SettingTable
         "the same exact neighbours, faster on CPUs with bf16 units and GPUs)",
         SearchPrecision.Float32, ValueKinds.Choice(("float32", SearchPrecision.Float32), ("bf16", SearchPrecision.CertifiedBFloat16)));
 
+    public static Setting<BackbonePrecision> BackbonePrecision { get; } = new("backbone-precision",
+        "Backbone linear layers: float32 (the reference) or bf16 (weights and inputs rounded to bfloat16, float32 sums: " +
+        "faster on CPUs with bf16 units; scores change by about 1 %, see docs/benchmarks.md)",
+        Models.BackbonePrecision.Float32,
+        ValueKinds.Choice(("float32", Models.BackbonePrecision.Float32), ("bf16", Models.BackbonePrecision.BFloat16)));
+
     public static Setting<SamplerKind> Sampler { get; } = new("sampler",
         "Memory bank sampler: identity (every kept patch), random or coreset (approximate greedy coreset)",
         SamplerKind.Coreset, ValueKinds.Choice(("identity", SamplerKind.Identity), ("random", SamplerKind.Random), ("coreset", SamplerKind.Coreset)));

@@ -11,6 +11,31 @@ public static class Functional
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null) =>
         Tensor.Wrap(Native.ufm_linear(x.Handle, weight.Handle, bias?.Handle ?? TensorHandle.Null));
 
+    /// <summary>GELU(x @ weight^T + bias), exact (erf) GELU, computed in place on the product.</summary>
+    public static Tensor LinearGelu(Tensor x, Tensor weight, Tensor? bias = null) =>
+        Tensor.Wrap(Native.ufm_linear_gelu(x.Handle, weight.Handle, bias?.Handle ?? TensorHandle.Null));
+
+    /// <summary>residual + (x @ weight^T + bias), the product accumulated onto residual + bias;
+    /// <paramref name="residual"/> has the output's shape.</summary>
+    public static Tensor LinearAdd(Tensor x, Tensor weight, Tensor? bias, Tensor residual) =>
+        Tensor.Wrap(Native.ufm_linear_add(x.Handle, weight.Handle, bias?.Handle ?? TensorHandle.Null, residual.Handle));
+
+    /// <summary>
+    /// The core of DINO's multi-head self-attention from its qkv projection [B, T, 3D] (q, k, v each
+    /// laid out as heads x D/heads): the heads' outputs softmax(scale * q k^T) v concatenated, [B, T, D],
+    /// and, when <paramref name="withAttention"/>, the softmax attention [B, heads, T, T] (else null).
+    /// </summary>
+    public static (Tensor Output, Tensor? Attention) MultiHeadAttention(Tensor qkv, long heads, double scale, bool withAttention)
+    {
+        var status = Native.ufm_attention(qkv.Handle, heads, scale, withAttention ? 1 : 0, out var output, out var attention);
+        if (status == 0 && attention.IsInvalid)
+        {
+            attention.Dispose();
+            return (Tensor.Wrap(output), null);
+        }
+        return Tensor.WrapPair(status, output, attention);
+    }
+
     /// <summary>2-D convolution of x [B, C, H, W] with weight [O, C/groups, kh, kw].</summary>
     public static unsafe Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, (long H, long W)? stride = null,
         (long H, long W)? padding = null, (long H, long W)? dilation = null, long groups = 1)

@@ -23,6 +23,9 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern int ufm_stream_synchronize(int dev, int idx);
     [DllImport(Lib)] internal static extern int ufm_disallow_bf16_reduced_precision_reduction();
     [DllImport(Lib)] internal static extern int ufm_cuda_mem_info(int index, out long freeBytes, out long totalBytes);
+    [DllImport(Lib)] internal static extern int ufm_onednn_gemm_available();
+    [DllImport(Lib)] internal static extern void ufm_set_onednn_gemm(int enabled);
+    [DllImport(Lib)] internal static extern int ufm_get_onednn_gemm();
 
     // creation and data
     [DllImport(Lib)] internal static extern TensorHandle ufm_from_host(void* data, long nbytes, long* sizes, int ndim, int dtype);
@@ -129,6 +132,20 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern int ufm_update_smallest(TensorHandle block, long first, TensorHandle values, TensorHandle indices);
     [DllImport(Lib)] internal static extern int ufm_sort(TensorHandle a, long dim, int descending, int stable, out TensorHandle values, out TensorHandle indices);
 
+    // certified kNN kernels (ops_knn.cpp)
+    [DllImport(Lib)] internal static extern int ufm_bf16_ranking_available();
+    [DllImport(Lib)] internal static extern TensorHandle ufm_bf16_ranking_panels(TensorHandle augmented);
+    [DllImport(Lib)] internal static extern int ufm_bf16_ranking_smallest(TensorHandle panels, long bankRows, TensorHandle queries, long k, out TensorHandle values, out TensorHandle rows, out TensorHandle rounding);
+    [DllImport(Lib)] internal static extern int ufm_nearest_candidates(TensorHandle bank, TensorHandle queries, TensorHandle candidates, long n, out TensorHandle distances, out TensorHandle rows);
+
+    // coreset and memory bandwidth (ops_coreset.cpp)
+    [DllImport(Lib)] internal static extern int ufm_coreset_kernels_available();
+    [DllImport(Lib)] internal static extern TensorHandle ufm_coreset_project(TensorHandle rows, TensorHandle projection);
+    [DllImport(Lib)] internal static extern int ufm_coreset_pack(TensorHandle blocked, long first, TensorHandle rows);
+    [DllImport(Lib)] internal static extern int ufm_coreset_start(TensorHandle blocked, long rows, TensorHandle starts, TensorHandle norms, TensorHandle distances);
+    [DllImport(Lib)] internal static extern int ufm_coreset_greedy(TensorHandle blocked, TensorHandle norms, TensorHandle distances, TensorHandle selected, long first, long count);
+    [DllImport(Lib)] internal static extern int ufm_memory_bandwidth(long bytes, int repeats, out double readGbs, out double triadGbs);
+
     // shape and indexing
     [DllImport(Lib)] internal static extern TensorHandle ufm_reshape(TensorHandle a, long* sizes, int n);
     [DllImport(Lib)] internal static extern TensorHandle ufm_view(TensorHandle a, long* sizes, int n);
@@ -154,6 +171,9 @@ internal static unsafe class Native
 
     // neural-network functionals
     [DllImport(Lib)] internal static extern TensorHandle ufm_linear(TensorHandle x, TensorHandle w, TensorHandle b);
+    [DllImport(Lib)] internal static extern TensorHandle ufm_linear_gelu(TensorHandle x, TensorHandle w, TensorHandle b);
+    [DllImport(Lib)] internal static extern TensorHandle ufm_linear_add(TensorHandle x, TensorHandle w, TensorHandle b, TensorHandle residual);
+    [DllImport(Lib)] internal static extern int ufm_attention(TensorHandle qkv, long heads, double scale, int wantAttention, out TensorHandle output, out TensorHandle attention);
     [DllImport(Lib)] internal static extern TensorHandle ufm_conv2d(TensorHandle x, TensorHandle w, TensorHandle b, long* stride, long* padding, long* dilation, long groups);
     [DllImport(Lib)] internal static extern TensorHandle ufm_layer_norm(TensorHandle x, long* shape, int n, TensorHandle w, TensorHandle b, double eps);
     [DllImport(Lib)] internal static extern TensorHandle ufm_gelu(TensorHandle x, int approximate);

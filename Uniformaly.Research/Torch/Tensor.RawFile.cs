@@ -76,7 +76,7 @@ public sealed partial class Tensor
 
     /// <summary>A span over <paramref name="count"/> bytes of a contiguous CPU tensor's memory,
     /// from byte <paramref name="start"/>. Valid only while the tensor is alive.</summary>
-    private unsafe Span<byte> RawBytes(long start, int count)
+    internal unsafe Span<byte> RawBytes(long start, int count)
     {
         if (count == 0) return [];
         var data = (byte*)Native.ufm_data_ptr(Handle);

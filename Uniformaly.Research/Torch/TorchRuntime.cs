@@ -63,6 +63,21 @@ public static class TorchRuntime
         return status == 1 ? (free, total) : null;
     }
 
+    /// <summary>Whether libtorch brought oneDNN's sgemm along (Debian's libtorch does; PyTorch's wheels keep theirs private).</summary>
+    public static bool OneDnnGemmAvailable => Native.ufm_onednn_gemm_available() != 0;
+
+    /// <summary>
+    /// Whether the ViT's float32 linear layers and attention products run on oneDNN's sgemm on the
+    /// CPU (on by default where <see cref="OneDnnGemmAvailable"/>): its AVX-512 kernels reach about
+    /// twice the rate of libtorch's BLAS where that BLAS has AVX2 kernels only. Off, they go through
+    /// libtorch's own ops (at::linear, at::matmul). Both agree to float32 rounding. Process-wide.
+    /// </summary>
+    public static bool UseOneDnnGemm
+    {
+        get => OneDnnGemmAvailable && Native.ufm_get_onednn_gemm() != 0;
+        set => Native.ufm_set_onednn_gemm(value ? 1 : 0);
+    }
+
     /// <summary>Fails with a clear message when <paramref name="device"/> cannot be used here.</summary>
     public static void EnsureAvailable(Device device)
     {

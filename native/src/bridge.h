@@ -45,6 +45,21 @@ inline c10::optional<at::Tensor> opt(Handle t) {
 
 at::Device device_of(int type, int index);
 
+// oneDNN's row-major float32 GEMM, C = alpha * op(A) op(B) + beta * C (dnnl_sgemm, status 0 on
+// success), where libtorch loaded oneDNN as a shared library (Debian's libtorch does; PyTorch's
+// wheels link it in privately): looked up at run time, nullptr when absent.
+using Sgemm = int (*)(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
+                      const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
+                      float* c, int64_t ldc);
+Sgemm onednn_sgemm();
+
+// oneDNN's bfloat16 GEMM with float32 products, accumulation and output (dnnl_gemm_bf16bf16f32;
+// A and B are bfloat16 bit patterns), the same way.
+using GemmBf16 = int (*)(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
+                         const uint16_t* a, int64_t lda, const uint16_t* b, int64_t ldb, float beta,
+                         float* c, int64_t ldc);
+GemmBf16 onednn_gemm_bf16();
+
 }  // namespace ufm
 
 // Every export: run in the thread's autograd mode, turn any C++ exception into the error slot

@@ -1,10 +1,8 @@
-// Neural-network functionals: linear, convolution, normalization, activations, pooling,
+// Neural-network functionals: convolution, normalization, activations, pooling,
 // resampling and padding.
 #include "bridge.h"
 
 using ufm::Handle;
-
-UFM_EXPORT Handle ufm_linear(Handle x, Handle w, Handle b) { UFM_TENSOR(at::linear(*x, *w, ufm::opt(b))) }
 
 UFM_EXPORT Handle ufm_conv2d(Handle x, Handle w, Handle b, const int64_t* stride,
                              const int64_t* padding, const int64_t* dilation, int64_t groups) {

@@ -24,6 +24,20 @@ void* lookup(const char* name) {
 
 }  // namespace
 
+namespace ufm {
+
+Sgemm onednn_sgemm() {
+  static const Sgemm sgemm = reinterpret_cast<Sgemm>(lookup("dnnl_sgemm"));
+  return sgemm;
+}
+
+GemmBf16 onednn_gemm_bf16() {
+  static const GemmBf16 gemm = reinterpret_cast<GemmBf16>(lookup("dnnl_gemm_bf16bf16f32"));
+  return gemm;
+}
+
+}  // namespace ufm
+
 // Free and total bytes of CUDA device `idx` from the CUDA runtime's cudaMemGetInfo. Returns 1 with
 // the figures, 0 when no CUDA runtime is loaded, -1 on error.
 UFM_EXPORT int ufm_cuda_mem_info(int idx, int64_t* free_bytes, int64_t* total_bytes) {

@@ -7,14 +7,18 @@ namespace Uniformaly.Tests.Bank;
 /// <summary>Identity, random and approximate greedy coreset samplers (docs/method.md section 6).</summary>
 public sealed class SamplerTests
 {
-    [TestCase(0.1, "coreset_selected_r0.1")]
-    [TestCase(0.05, "coreset_selected_r0.05")]
-    public void Coreset_WithTheReferencesProjectionAndStarts_SelectsTheSameRows(double ratio, string expected)
+    /// <summary>PatchCore's selection, index for index, with the CPU kernels and with the
+    /// device-generic tensor path (what CUDA runs).</summary>
+    [TestCase(0.1, "coreset_selected_r0.1", true)]
+    [TestCase(0.1, "coreset_selected_r0.1", false)]
+    [TestCase(0.05, "coreset_selected_r0.05", true)]
+    [TestCase(0.05, "coreset_selected_r0.05", false)]
+    public void Coreset_WithTheReferencesProjectionAndStarts_SelectsTheSameRows(double ratio, string expected, bool cpuKernels)
     {
         using var scope = new DisposeScope();
         var features = DetectionFixtures.Load("coreset_features");
         var start = new CoresetStart(DetectionFixtures.Load("coreset_projection"), DetectionFixtures.Load("coreset_starts"));
-        var selected = new ApproximateGreedyCoresetSampler(ratio, start).Select(features);
+        var selected = new ApproximateGreedyCoresetSampler(ratio, start) { CpuKernels = cpuKernels }.Select(features);
         Assert.That(selected.ToArray<long>(), Is.EqualTo(DetectionFixtures.Longs(expected)));
     }
 
@@ -51,6 +55,47 @@ public sealed class SamplerTests
         var start = new CoresetStart(Tensor.FromArray([1f], 1, 1), Tensor.FromArray([0L, 1L]));
         var selected = new ApproximateGreedyCoresetSampler(0.4, start).Select(features);
         Assert.That(selected.ToArray<long>(), Is.EqualTo(new long[] { 4, 3 }));
+    }
+
+    /// <summary>Equal distances: the first row is taken, as torch.argmax does (rows 2 and 3 are both
+    /// at 10; after row 2 is taken, row 3 is at distance 0 and row 4 at 5 is next).</summary>
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Coreset_EqualDistances_TakeTheFirstRow(bool cpuKernels)
+    {
+        using var scope = new DisposeScope();
+        var features = Tensor.FromArray([0f, 1f, 10f, 10f, 5f], 5, 1);
+        var start = new CoresetStart(Tensor.FromArray([1f], 1, 1), Tensor.FromArray([0L, 1L]));
+        var selected = new ApproximateGreedyCoresetSampler(0.4, start) { CpuKernels = cpuKernels }.Select(features);
+        Assert.That(selected.ToArray<long>(), Is.EqualTo(new long[] { 2, 4 }));
+    }
+
+    /// <summary>The CPU kernels pick what the tensor path picks, on enough rows (8,200: 513 blocks of
+    /// 16) to be split between threads, with one thread and with two, on unstructured data and on
+    /// data with a NaN row (which, as with torch.argmax and torch.minimum, is taken first and then
+    /// poisons every distance).</summary>
+    [TestCase(2, false)]
+    [TestCase(1, false)]
+    [TestCase(2, true)]
+    public void Coreset_CpuKernels_PickWhatTheTensorPathPicks(int threads, bool nanRow)
+    {
+        using var scope = new DisposeScope();
+        var saved = TorchRuntime.NumThreads;
+        try
+        {
+            TorchRuntime.NumThreads = threads;
+            TorchRuntime.ManualSeed(21);
+            var features = Tensor.Randn([8200, 24]);
+            if (nanRow) features.Narrow(0, 4321, 1).Narrow(1, 5, 1).Fill(double.NaN);
+            var kernels = new ApproximateGreedyCoresetSampler(0.01, seed: 3).Select(features).ToArray<long>();
+            var tensors = new ApproximateGreedyCoresetSampler(0.01, seed: 3) { CpuKernels = false }.Select(features).ToArray<long>();
+            Assert.That(kernels, Is.EqualTo(tensors));
+            if (nanRow) Assert.That(kernels.Take(2), Is.EqualTo(new long[] { 4321, 0 }));
+        }
+        finally
+        {
+            TorchRuntime.NumThreads = saved;
+        }
     }
 
     [Test]

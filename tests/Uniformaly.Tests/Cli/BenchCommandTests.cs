@@ -33,6 +33,37 @@ public sealed class BenchCommandTests
         using var json = JsonDocument.Parse(output);
         Assert.That(json.RootElement.GetProperty("implementation").GetString(), Does.Contain("CertifiedBFloat16"));
         Assert.That(json.RootElement.GetProperty("searched_again_per_batch").GetDouble(), Is.InRange(0.0, 64 * 0.1));
+        var stages = new[] { "ranking_seconds", "measurement_seconds", "proof_seconds", "fallback_seconds" }
+            .Select(name => json.RootElement.GetProperty(name).GetDouble()).ToArray();
+        Assert.That(stages, Is.All.GreaterThanOrEqualTo(0));
+        Assert.That(stages[0], Is.GreaterThan(0).And.LessThanOrEqualTo(json.RootElement.GetProperty("seconds_per_batch").GetDouble() * 1.5), "ranking");
+    }
+
+    /// <summary>A small streaming bank build: the picks' byte count follows from the rows, the
+    /// fraction from the rate and the measured bandwidth, and the peak memory stays within the bound.</summary>
+    [Test]
+    [Category("Slow")]
+    public void BenchCoreset_ReportsPicksBandwidthAndMemory()
+    {
+        var (code, output, error) = CliRunner.Run("bench", "coreset", "--rows", "3000", "--dim", "32", "--ratio", "0.1", "--batch-rows", "100",
+            "--memory-mb", "0", "--full-scale-rows", "30000", "--json");
+        Assert.That(code, Is.EqualTo(0), error);
+        using var json = JsonDocument.Parse(output);
+        var r = json.RootElement;
+        Assert.That(r.GetProperty("picks").GetInt64(), Is.EqualTo(300));
+        Assert.That(r.GetProperty("bytes_per_pick").GetInt64(), Is.EqualTo(3008 * (128 * 4 + 12)));
+        var rate = r.GetProperty("pick_gb_per_second").GetDouble();
+        Assert.That(rate, Is.EqualTo(3008 * (128 * 4 + 12) * 300 / r.GetProperty("pick_seconds").GetDouble() / 1e9).Within(1e-6).Percent);
+        var bandwidth = Math.Max(r.GetProperty("read_bandwidth_gb_per_second").GetDouble(), r.GetProperty("triad_bandwidth_gb_per_second").GetDouble());
+        Assert.That(r.GetProperty("bandwidth_fraction").GetDouble(), Is.EqualTo(rate / bandwidth).Within(1e-6).Percent);
+        Assert.That(r.GetProperty("spilled_rows").GetInt64(), Is.GreaterThan(2900), "a zero budget spills every full block");
+        Assert.That(r.GetProperty("peak_rss_bytes").GetInt64(),
+            Is.LessThanOrEqualTo(r.GetProperty("base_rss_bytes").GetInt64() + r.GetProperty("memory_bound_bytes").GetInt64()), "peak memory beyond the bound");
+        Assert.That(r.GetProperty("full_scale_seconds_estimate").GetDouble(), Is.GreaterThan(r.GetProperty("build_seconds").GetDouble() * 10));
+
+        (code, _, error) = CliRunner.Run("bench", "coreset", "--rows", "0");
+        Assert.That(code, Is.EqualTo(2), "a usage error");
+        Assert.That(error, Does.Contain("--rows: '0' is not a whole number from 1"));
     }
 
     [Test]
@@ -82,6 +113,14 @@ public sealed class BenchCommandTests
         Assert.That(root.GetProperty("batch").GetInt32(), Is.EqualTo(2));
         Assert.That(root.GetProperty("repeats").GetInt32(), Is.EqualTo(3));
         Assert.That(root.GetProperty("seconds_per_image").GetDouble(), Is.GreaterThan(0));
+        // The forward's GEMM rate beside the same run's sgemm rates, and the fraction of the best of them.
+        var forward = root.GetProperty("forward_gflops").GetDouble();
+        var rates = root.GetProperty("sgemm_model_shapes_gflops").EnumerateObject().Select(p => p.Value.GetDouble())
+            .Concat(root.GetProperty("sgemm_square_gflops").EnumerateObject().Select(p => p.Value.GetDouble())).ToList();
+        Assert.That(root.GetProperty("sgemm_model_shapes_gflops").TryGetProperty("libtorch", out _), "libtorch's sgemm is always timed");
+        Assert.That(forward, Is.GreaterThan(0));
+        Assert.That(root.GetProperty("fraction_of_best_sgemm").GetDouble(), Is.EqualTo(forward / rates.Max()).Within(1e-9));
+        Assert.That(root.GetProperty("precision").GetString(), Is.EqualTo("float32"));
     }
 
     [Test]
@@ -102,6 +141,8 @@ public sealed class BenchCommandTests
     [TestCase("--batch-size", "0", "--batch-size: '0' is not a whole number from 1 to 4096")]
     [TestCase("--imagesize", "40", "--imagesize: 40 is not a multiple of --patch 16")]
     [TestCase("--repeats", "0", "--repeats: '0' is not a whole number from 1 to 2147483647")]
+    [TestCase("--gemm", "mkl", "--gemm: 'mkl' is not onednn or libtorch")]
+    [TestCase("--backbone-precision", "fp16", "--backbone-precision: 'fp16' is not float32 or bf16")]
     public void BenchVit_OutOfRangeOption_FailsWithAMessage(string option, string value, string message)
     {
         // A 32-pixel input keeps the cases that would run cheap; --imagesize replaces it.

@@ -178,6 +178,7 @@ public sealed class RunCommandTests
     [TestCase("--kernel", "4", "--kernel: '4' is not an odd whole number from 1 to 99")]
     [TestCase("--sampler", "magic", "--sampler: 'magic' is not one of identity, random or coreset")]
     [TestCase("--knn-precision", "int8", "--knn-precision: 'int8' is not float32 or bf16")]
+    [TestCase("--backbone-precision", "fp16", "--backbone-precision: 'fp16' is not float32 or bf16")]
     [TestCase("--layers", "2-9", "--layers: blocks 4-9 do not exist: the backbone has 3 blocks, numbered 1-3 (ViT D=128 depth=3")]
     [TestCase("--nn", "100000", "--nn: 100000 neighbours, but the memory bank holds at most 32 patches (4 training images x 16 patches x sampler-ratio 0.5); give at most 32")]
     [TestCase("--imagesize", "80", "--imagesize: 80 is larger than the resized image (--resize: 64); the crop is cut from it")]

@@ -71,6 +71,27 @@ public sealed class VisionTransformerTests
     }
 
     [Test]
+    public void Forward_InBFloat16_StaysWithinBFloat16RoundingOfTheReference()
+    {
+        using var stateDict = CheckpointReader.Read(VitFixtures.ModelA);
+        using var model = VisionTransformer.FromStateDict(stateDict, precision: BackbonePrecision.BFloat16);
+        using var reference = VitFixtures.Reference("reference_a");
+        using var outputs = model.Forward(reference["g7/input"], AllLayersA, 4);
+        using var scope = new DisposeScope();
+        // Each linear layer rounds its inputs and weights to 8 significant bits (relative 2^-9
+        // each); four blocks of peaked attention amplify that. A float32 model is 1e3 times closer
+        // (the reference tests), a wrong layer or a missing bias is off by order 1.
+        foreach (var l in AllLayersA)
+        {
+            var error = RelativeError(outputs.Blocks[l], reference[$"g7/block{l}"]);
+            Assert.That(error, Is.LessThan(0.05).And.GreaterThan(1e-4), $"block {l}: relative error of the bfloat16 model");
+        }
+    }
+
+    private static double RelativeError(Tensor actual, Tensor expected) =>
+        (actual - expected).Abs().Max().Item() / expected.Abs().Max().Item();
+
+    [Test]
     public void Forward_LeavesNoTensorBehind()
     {
         using var model = VitFixtures.LoadA();

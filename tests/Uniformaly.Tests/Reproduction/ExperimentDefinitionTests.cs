@@ -4,6 +4,8 @@ using Uniformaly.Research.Common;
 using Uniformaly.Research.Masking;
 using Uniformaly.Research.Scoring;
 using Uniformaly.Research.Settings;
+using Uniformaly.Research.Models;
+using Uniformaly.Research.Search;
 
 namespace Uniformaly.Tests.Reproduction;
 
@@ -93,6 +95,17 @@ public sealed class ExperimentDefinitionTests
     public void SetOverride_IsCheckedByTheTable() =>
         Assert.That(Assert.Throws<SettingException>(() => SettingText.Of(SettingGroups.Cell, "knn-precision", "fp8", "--set knn-precision"))!.Message,
             Is.EqualTo("--set knn-precision: 'fp8' is not float32 or bf16"));
+
+    [TestCase("knn-precision", "bf16")]
+    [TestCase("backbone-precision", "bf16")]
+    public void PrecisionSettings_AreCellKeys(string key, string value)
+    {
+        var values = new SettingValues(SettingGroups.Cell);
+        SettingText.Of(SettingGroups.Cell, key, value, $"--set {key}").ApplyTo(values);
+        var settings = DetectorSettings.From(values);
+        Assert.That((settings.KnnPrecision, settings.BackbonePrecision), Is.EqualTo(key == "knn-precision"
+            ? (SearchPrecision.CertifiedBFloat16, BackbonePrecision.Float32) : (SearchPrecision.Float32, BackbonePrecision.BFloat16)));
+    }
 
     [TestCase("dino_vitb8", "dino")]
     [TestCase("ibot_vitb16", "ibot")]

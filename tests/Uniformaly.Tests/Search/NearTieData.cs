@@ -94,6 +94,46 @@ public static class NearTieData
         return new KnnData([.. first, .. second], [.. exact, .. near], dim);
     }
 
+    /// <summary>
+    /// Exact bfloat16 ties that only the rounding terms of the bound can expose. Around each of
+    /// <paramref name="centres"/> bfloat16-representable centres c the bank holds the 2D points
+    /// c ± r·e_i (r = 4; all representable), so every one of them has the same bfloat16 ranking value
+    /// for a query that rounds to c, far more of them than the candidates. Their float32 distances
+    /// differ only through what rounding hides: <paramref name="perturbQueries"/> moves each query off
+    /// c by less than half a bfloat16 step per coordinate (so |q − q̃| decides the nearest point);
+    /// <paramref name="perturbBank"/> moves each bank point likewise and puts the queries exactly on
+    /// the centres (so max |b − b̃| decides).
+    /// </summary>
+    public static KnnData RoundingTies(int centres, int dim, bool perturbQueries, bool perturbBank, int seed)
+    {
+        const float radius = 4;
+        var random = new Random(seed);
+        var centre = Normal(random, centres * dim, 1).Select(x => RoundToBFloat16(MathF.Round(x * 4) / 4)).ToArray();
+        var bank = new float[centres * 2 * dim * dim];
+        for (var c = 0; c < centres; c++)
+            for (var p = 0; p < 2 * dim; p++)
+            {
+                var row = (p * centres + c) * dim; // the points of one centre spread over the bank
+                for (var i = 0; i < dim; i++)
+                {
+                    var x = centre[c * dim + i] + (i == p / 2 ? (p % 2 == 0 ? radius : -radius) : 0);
+                    bank[row + i] = perturbBank ? Nudge(random, x) : x;
+                }
+            }
+        var queries = centre.Select(x => perturbQueries ? Nudge(random, x) : x).ToArray();
+        return new KnnData(bank, queries, dim);
+    }
+
+    /// <summary>x (bfloat16-representable) moved by up to 0.45 of the smaller bfloat16 spacing next
+    /// to it, so that it still rounds to x; 0 stays 0.</summary>
+    private static float Nudge(Random random, float x)
+    {
+        if (x == 0) return 0;
+        var exponent = (int)((BitConverter.SingleToUInt32Bits(x) >> 23) & 0xFF) - 127;
+        var spacing = Math.ScaleB(1.0, exponent - 8);
+        return (float)(x + spacing * 0.45 * (random.NextDouble() * 2 - 1));
+    }
+
     private static float[] Near(Random random, float[] rows, int queries, int dim, double sigma)
     {
         var result = Normal(random, queries * dim, sigma);

@@ -58,7 +58,7 @@ public sealed class SettingTableTests
         "layers" => "1-3",
         "attention-layer" or "kernel" => "3",
         "bpm" => "soft",
-        "knn-precision" => "bf16",
+        "knn-precision" or "backbone-precision" => "bf16",
         "sampler" => "random",
         "nn" or "seed" => "5",
         "resize" or "imagesize" => "100",
