@@ -35,7 +35,9 @@ public sealed record KnnBenchmarkOptions(
 /// whose proof failed and which were searched again in float32, and the median seconds per batch
 /// of each stage (<see cref="CertifiedSearchTimings"/>): ranking (bfloat16 GEMM and candidate
 /// selection), measurement (float32 distances of the candidates), proof, fallback (float32
-/// re-search).</summary>
+/// re-search); and, for the certified mode, how many queries' neighbour rows differ from a float32
+/// search of the same bank and queries in the same run (0: the proof held, as it must; distances
+/// agree to float32 rounding, being summed in another order).</summary>
 public sealed record KnnBenchmarkResult(
     string Implementation,
     string Device,
@@ -52,7 +54,8 @@ public sealed record KnnBenchmarkResult(
     double? RankingSeconds = null,
     double? MeasurementSeconds = null,
     double? ProofSeconds = null,
-    double? FallbackSeconds = null)
+    double? FallbackSeconds = null,
+    long? QueriesDifferingFromFloat32 = null)
 {
     /// <summary>One JSON object with snake_case keys, like tools/bench/faiss_knn.py prints.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
@@ -85,9 +88,23 @@ public static class KnnMicrobenchmark
             cpuKernels: !options.GenericPath);
         var mode = options.Precision == SearchPrecision.Float32 ? "Float32"
             : $"CertifiedBFloat16, {(search.FusedRanking ? "fused AVX512-BF16 ranking" : "bf16 mm ranking per chunk")}";
-        return Measure(options, device, search, queries, mode,
+        var result = Measure(options, device, search, queries, mode,
             search.ChunkRows(options.Queries, options.Neighbours), () => search.QueriesSearchedAgain,
             options.Precision == SearchPrecision.CertifiedBFloat16 && !device.IsCuda ? search.Timings : null);
+        return options.Precision == SearchPrecision.Float32 ? result
+            : result with { QueriesDifferingFromFloat32 = QueriesDiffering(search, bank, queries, options) };
+    }
+
+    /// <summary>Queries whose neighbour rows differ between <paramref name="search"/> and the float32
+    /// search of the same bank, untimed.</summary>
+    private static long QueriesDiffering(ExactNearestNeighbourSearch search, MemoryBank bank, Tensor queries, KnnBenchmarkOptions options)
+    {
+        using var reference = new ExactNearestNeighbourSearch(bank, null, options.ChunkRows, SearchPrecision.Float32);
+        using var expected = reference.Search(queries, options.Neighbours);
+        using var actual = search.Search(queries, options.Neighbours);
+        var (rows, got) = (expected.Indices.ToArray<long>(), actual.Indices.ToArray<long>());
+        return Enumerable.Range(0, (int)options.Queries).LongCount(q =>
+            Enumerable.Range(q * options.Neighbours, options.Neighbours).Any(i => rows[i] != got[i]));
     }
 
     /// <summary>Warm-up, then the median of the timed searches (and of each stage the

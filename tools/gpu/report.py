@@ -104,7 +104,7 @@ def markdown(report):
               "PyTorch's formulations run in the same job (tools/gpu/torch_reference.py); `best exact` is the faster of "
               "its float32 `mm_min` and `cdist_min`; the fp16/bf16/TF32 ones are not exact (`agree` = fraction of queries "
               "whose nearest row matches float32).", "",
-              "| M | D | Q | ours fp32 ms | GFLOP/s | % fp32 peak | ours bf16 (exact) ms | bf16 speed-up | torch mm_min ms | cdist_min ms | ours vs best exact | tf32 ms | fp16 ms | bf16 ms (agree) |",
+              "| M | D | Q | ours fp32 ms | GFLOP/s | % fp32 peak | ours bf16 (exact) ms (queries searched again, differing from fp32) | bf16 speed-up | torch mm_min ms | cdist_min ms | ours vs best exact | tf32 ms | fp16 ms | bf16 ms (agree) |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in report["knn"]:
         ours32, ours16 = row.get("uniformaly_float32"), row.get("uniformaly_bf16")
@@ -114,8 +114,10 @@ def markdown(report):
         bf16 = row.get("mm_min_bf16")
         bf16_text = f"{ms(bf16)} ({bf16['argmin_agreement']:.4f})" if bf16 and "argmin_agreement" in bf16 else ms(bf16)
         # The certified search reports how many queries per batch its proof sent back to float32.
+        # and how many queries' neighbours differ from its own float32 search's (must be 0).
         again = ours16.get("searched_again_per_batch") if ours16 else None
-        ours16_text = ms(ours16) + (f" ({again:g} again)" if again is not None else "")
+        differ = ours16.get("queries_differing_from_float32") if ours16 else None
+        ours16_text = ms(ours16) + (f" ({again:g} again" + (f", {differ} differ" if differ is not None else "") + ")" if again is not None else "")
         lines.append(f"| {row['bank']} | {row['dim']} | {row['queries']} | {ms(ours32)} | {gflops(ours32)} | {share} | "
                      f"{ours16_text} | {ratio(ours16, ours32)} | {ms(row.get('mm_min'))} | {ms(row.get('cdist_min'))} | "
                      f"{ratio(ours32, best)} | {ms(row.get('mm_min_tf32'))} | {ms(row.get('mm_min_fp16'))} | {bf16_text} |")
@@ -129,16 +131,21 @@ def markdown(report):
     vit = [s for n, s in sorted(report["steps"].items()) if n.startswith("vit_")]
     if vit:
         lines += ["## ViT forward (random weights, every block, 224 px)", "",
-                  "| model | batch | ms / image | images/s | status |", "|---|---|---|---|---|"]
+                  "`bench vit` times sgemm (C = A B^T) in the same process on the model's linear shapes and a square; "
+                  "the fraction is the forward's GEMM rate over the best of those.", "",
+                  "| model | batch | ms / image | images/s | forward GFLOP/s | same-run sgemm GFLOP/s (model shapes / square) | fraction | status |",
+                  "|---|---|---|---|---|---|---|---|"]
         for step in vit:
             r = step.get("result")
             m = re.fullmatch(r"vit_(vit_\w+?)_p(\d+)_b(\d+)", step["name"])
             model = f"{m.group(1)}/{m.group(2)}" if m else step["name"]
             batch = m.group(3) if m else "-"
             if r:
-                lines.append(f"| {model} | {batch} | {r['seconds_per_image'] * 1e3:.2f} | {1 / r['seconds_per_image']:.1f} | ok |")
+                sgemm = f"{max(r['sgemm_model_shapes_gflops'].values()):.0f} / {max(r['sgemm_square_gflops'].values()):.0f}"
+                lines.append(f"| {model} | {batch} | {r['seconds_per_image'] * 1e3:.2f} | {1 / r['seconds_per_image']:.1f} | "
+                             f"{r['forward_gflops']:.0f} | {sgemm} | {100 * r['fraction_of_best_sgemm']:.0f} % | ok |")
             else:
-                lines.append(f"| {model} | {batch} | - | - | {step['status']} |")
+                lines.append(f"| {model} | {batch} | - | - | - | - | - | {step['status']} |")
         lines.append("")
 
     e2e = report["steps"].get("e2e")

@@ -95,6 +95,8 @@ else
   peak_n=8192 knn_cap=90 vit_cap=90 e2e_cap=240 torch_cap=240
 fi
 [ "$device" = cpu ] && peak_n=$(( peak_n < 2048 ? peak_n : 2048 ))  # an 8192^3 float32 product is minutes on a few cores
+# bench vit's square sgemm: the size of the matmul peak on a GPU, 2048 on a CPU (seconds per product otherwise).
+vit_square=2048; [ "$device" != cpu ] && vit_square=8192
 thread_args=(); [ -n "$threads" ] && thread_args=(--threads "$threads")
 
 say "run.sh: device $device, quick $quick, budget ${budget}s, steps $steps, python $python, repo $repo"
@@ -171,7 +173,7 @@ if wants vit; then
     if [ "$device" = cpu ] && [ "$patch" = 8 ] && [ "$b" -gt 1 ]; then skip_step "$name" "too slow on a CPU"; continue; fi
     if have_app; then
       run_step "$name" "$vit_cap" "$app" bench vit --arch "$arch" --patch "$patch" --batch-size "$b" --device "$device" \
-        --repeats "$repeats" --warmup 1 "${thread_args[@]}" --json
+        --square "$vit_square" --repeats "$repeats" --warmup 1 "${thread_args[@]}" --json
     else skip_step "$name" "no app or no native build"; fi
   done; done
 fi

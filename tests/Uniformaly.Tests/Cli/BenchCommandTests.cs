@@ -18,6 +18,7 @@ public sealed class BenchCommandTests
         Assert.That(root.GetProperty("chunk_rows").GetInt64(), Is.EqualTo(2048));
         var seconds = root.GetProperty("seconds_per_batch").GetDouble();
         Assert.That(seconds, Is.GreaterThan(0));
+        Assert.That(root.GetProperty("queries_differing_from_float32").ValueKind, Is.EqualTo(JsonValueKind.Null), "float32 is its own reference");
         var gflops = 2.0 * 16 * 2048 * 32 / seconds / 1e9;
         NumericAssert.Close(root.GetProperty("gflops").GetDouble(), gflops, Tolerances.Recomputed, "GFLOP/s", scale: gflops);
     }
@@ -37,6 +38,7 @@ public sealed class BenchCommandTests
             .Select(name => json.RootElement.GetProperty(name).GetDouble()).ToArray();
         Assert.That(stages, Is.All.GreaterThanOrEqualTo(0));
         Assert.That(stages[0], Is.GreaterThan(0).And.LessThanOrEqualTo(json.RootElement.GetProperty("seconds_per_batch").GetDouble() * 1.5), "ranking");
+        Assert.That(json.RootElement.GetProperty("queries_differing_from_float32").GetInt64(), Is.Zero, "the same-run float32 search's neighbours");
     }
 
     /// <summary>A small streaming bank build: the picks' byte count follows from the rows, the
