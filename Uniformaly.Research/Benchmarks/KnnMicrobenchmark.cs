@@ -35,9 +35,10 @@ public sealed record KnnBenchmarkOptions(
 /// whose proof failed and which were searched again in float32, and the median seconds per batch
 /// of each stage (<see cref="CertifiedSearchTimings"/>): ranking (bfloat16 GEMM and candidate
 /// selection), measurement (float32 distances of the candidates), proof, fallback (float32
-/// re-search); and, for the certified mode, how many queries' neighbour rows differ from a float32
-/// search of the same bank and queries in the same run (0: the proof held, as it must; distances
-/// agree to float32 rounding, being summed in another order).</summary>
+/// re-search); and, for the certified mode, the queries whose neighbour rows differ from a float32
+/// search of the same bank and queries in the same run: where the two rows' distances, recomputed
+/// in float64, differ by more than float32 can resolve (must be 0), and float32 ties (rows at
+/// distances float32 cannot tell apart, where either search's choice is as exact as the other's).</summary>
 public sealed record KnnBenchmarkResult(
     string Implementation,
     string Device,
@@ -55,7 +56,8 @@ public sealed record KnnBenchmarkResult(
     double? MeasurementSeconds = null,
     double? ProofSeconds = null,
     double? FallbackSeconds = null,
-    long? QueriesDifferingFromFloat32 = null)
+    long? QueriesDifferingFromFloat32 = null,
+    long? Float32Ties = null)
 {
     /// <summary>One JSON object with snake_case keys, like tools/bench/faiss_knn.py prints.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
@@ -91,20 +93,59 @@ public static class KnnMicrobenchmark
         var result = Measure(options, device, search, queries, mode,
             search.ChunkRows(options.Queries, options.Neighbours), () => search.QueriesSearchedAgain,
             options.Precision == SearchPrecision.CertifiedBFloat16 && !device.IsCuda ? search.Timings : null);
-        return options.Precision == SearchPrecision.Float32 ? result
-            : result with { QueriesDifferingFromFloat32 = QueriesDiffering(search, bank, queries, options) };
+        if (options.Precision == SearchPrecision.Float32) return result;
+        var (differing, ties) = CompareWithFloat32(search, bank, features, queries, options);
+        return result with { QueriesDifferingFromFloat32 = differing, Float32Ties = ties };
     }
 
-    /// <summary>Queries whose neighbour rows differ between <paramref name="search"/> and the float32
-    /// search of the same bank, untimed.</summary>
-    private static long QueriesDiffering(ExactNearestNeighbourSearch search, MemoryBank bank, Tensor queries, KnnBenchmarkOptions options)
+    /// <summary>The queries whose neighbour rows differ between <paramref name="search"/> and the
+    /// float32 search of the same bank (untimed), split into real differences and float32 ties.</summary>
+    private static (long Differing, long Ties) CompareWithFloat32(ExactNearestNeighbourSearch search, MemoryBank bank, Tensor features,
+        Tensor queries, KnnBenchmarkOptions options)
     {
         using var reference = new ExactNearestNeighbourSearch(bank, null, options.ChunkRows, SearchPrecision.Float32);
         using var expected = reference.Search(queries, options.Neighbours);
         using var actual = search.Search(queries, options.Neighbours);
         var (rows, got) = (expected.Indices.ToArray<long>(), actual.Indices.ToArray<long>());
-        return Enumerable.Range(0, (int)options.Queries).LongCount(q =>
-            Enumerable.Range(q * options.Neighbours, options.Neighbours).Any(i => rows[i] != got[i]));
+        var queriesDiffering = Enumerable.Range(0, (int)options.Queries)
+            .Where(q => Enumerable.Range(q * options.Neighbours, options.Neighbours).Any(i => rows[i] != got[i])).ToList();
+        if (queriesDiffering.Count == 0) return (0, 0);
+        using var hostQueries = queries.To(Torch.Device.Cpu);
+        var queryRows = hostQueries.ToArray<float>();
+        var dim = (int)options.Dim;
+        var differing = queriesDiffering.LongCount(q => Enumerable.Range(q * options.Neighbours, options.Neighbours).Any(i =>
+        {
+            var query = queryRows.AsSpan(q * dim, dim);
+            var (a, b) = (Row(features, rows[i]), Row(features, got[i]));
+            return Math.Abs(SquaredDistance(query, a) - SquaredDistance(query, b)) > Float32Resolution(query, a, b);
+        }));
+        return (differing, queriesDiffering.Count - differing);
+    }
+
+    private static float[] Row(Tensor features, long row)
+    {
+        using var slice = features.Narrow(0, row, 1);
+        return slice.ToArray<float>();
+    }
+
+    private static double SquaredDistance(ReadOnlySpan<float> q, float[] b)
+    {
+        var sum = 0.0;
+        for (var j = 0; j < q.Length; j++) sum += ((double)q[j] - b[j]) * ((double)q[j] - b[j]);
+        return sum;
+    }
+
+    /// <summary>How far apart two squared distances can be and still be ordered either way by a float32
+    /// evaluation of |q|^2 - 2 q.b + |b|^2: D u (|q| + |b|)^2 bounds its rounding error
+    /// (u = 2^-24; the standard bound for a D-term sum of products, with the norms).</summary>
+    private static double Float32Resolution(ReadOnlySpan<float> q, float[] a, float[] b) =>
+        q.Length * Math.Pow(2, -24) * Math.Pow(Norm(q) + Math.Max(Norm(a), Norm(b)), 2);
+
+    private static double Norm(ReadOnlySpan<float> v)
+    {
+        var sum = 0.0;
+        foreach (var x in v) sum += (double)x * x;
+        return Math.Sqrt(sum);
     }
 
     /// <summary>Warm-up, then the median of the timed searches (and of each stage the

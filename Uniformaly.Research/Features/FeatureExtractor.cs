@@ -88,7 +88,14 @@ public sealed class FeatureExtractor : IFeatureExtractor, IDisposable
         if (expected is not null && File.Exists(path)) expected.Verify(path);
     }
 
-    public PatchFeatures Extract(Tensor images) => _aggregator.Extract(images);
+    /// <summary>Patch features of images [B, 3, H, W] float32 on any device: the image input decodes
+    /// on the host, so a batch for a CUDA backbone is moved there first.</summary>
+    public PatchFeatures Extract(Tensor images)
+    {
+        if (images.Device == Backbone.Device) return _aggregator.Extract(images);
+        using var onDevice = images.To(Backbone.Device);
+        return _aggregator.Extract(onDevice);
+    }
 
     /// <summary>Patch features of one batch of image files.</summary>
     public PatchFeatures Extract(IReadOnlyList<string> paths)

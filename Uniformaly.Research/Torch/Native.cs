@@ -22,6 +22,7 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern int ufm_cuda_synchronize(int index);
     [DllImport(Lib)] internal static extern int ufm_stream_synchronize(int dev, int idx);
     [DllImport(Lib)] internal static extern int ufm_disallow_bf16_reduced_precision_reduction();
+    [DllImport(Lib)] internal static extern int ufm_disallow_tf32();
     [DllImport(Lib)] internal static extern int ufm_cuda_mem_info(int index, out long freeBytes, out long totalBytes);
     [DllImport(Lib)] internal static extern int ufm_onednn_gemm_available();
     [DllImport(Lib)] internal static extern void ufm_set_onednn_gemm(int enabled);

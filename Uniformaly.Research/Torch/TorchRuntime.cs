@@ -86,6 +86,8 @@ public static class TorchRuntime
             throw new TorchException($"device {device} requested but CUDA is not available (libtorch {Version}: build native/ against a CUDA libtorch, see README 'GPU')");
         if (device.Index >= CudaDeviceCount)
             throw new TorchException($"device {device} requested but only {CudaDeviceCount} CUDA device(s) exist");
+        // float32 stays float32 (no TF32 convolutions), so CUDA results match the CPU's to float32 rounding.
+        TorchException.Check(Native.ufm_disallow_tf32());
     }
 
     /// <summary>Whether autograd records operations on this thread (off by default).</summary>

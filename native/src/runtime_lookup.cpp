@@ -55,6 +55,13 @@ UFM_EXPORT int ufm_cuda_mem_info(int idx, int64_t* free_bytes, int64_t* total_by
   })
 }
 
+// Keeps float32 arithmetic float32 on CUDA: PyTorch lets cuDNN run float32 convolutions in TF32
+// (a 10-bit mantissa) by default, which moves the ViT's patch embedding far beyond float32
+// rounding; cuBLAS's TF32 switch is off by default and is set here all the same.
+UFM_EXPORT int ufm_disallow_tf32() {
+  UFM_STATUS(at::globalContext().setAllowTF32CuDNN(false); at::globalContext().setAllowTF32CuBLAS(false);)
+}
+
 // Makes cuBLAS reduce bfloat16 GEMMs in float32 (split-K partial sums included), which the
 // certified bfloat16 kNN's error bound assumes. PyTorch 2.x lets cuBLAS reduce in bfloat16 by
 // default; its switch, at::Context::setAllowBF16ReductionCuBLAS, takes one bool or, in releases

@@ -104,7 +104,7 @@ def markdown(report):
               "PyTorch's formulations run in the same job (tools/gpu/torch_reference.py); `best exact` is the faster of "
               "its float32 `mm_min` and `cdist_min`; the fp16/bf16/TF32 ones are not exact (`agree` = fraction of queries "
               "whose nearest row matches float32).", "",
-              "| M | D | Q | ours fp32 ms | GFLOP/s | % fp32 peak | ours bf16 (exact) ms (queries searched again, differing from fp32) | bf16 speed-up | torch mm_min ms | cdist_min ms | ours vs best exact | tf32 ms | fp16 ms | bf16 ms (agree) |",
+              "| M | D | Q | ours fp32 ms | GFLOP/s | % fp32 peak | ours bf16 (exact) ms (queries searched again; differing from our fp32 search beyond float32 resolution) | bf16 speed-up | torch mm_min ms | cdist_min ms | ours vs best exact | tf32 ms | fp16 ms | bf16 ms (agree) |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in report["knn"]:
         ours32, ours16 = row.get("uniformaly_float32"), row.get("uniformaly_bf16")
@@ -117,7 +117,9 @@ def markdown(report):
         # and how many queries' neighbours differ from its own float32 search's (must be 0).
         again = ours16.get("searched_again_per_batch") if ours16 else None
         differ = ours16.get("queries_differing_from_float32") if ours16 else None
-        ours16_text = ms(ours16) + (f" ({again:g} again" + (f", {differ} differ" if differ is not None else "") + ")" if again is not None else "")
+        ties = (ours16.get("float32_ties") or 0) if ours16 else 0
+        agreement = (f", {differ} differ" if differ is not None else "") + (f", {ties} float32 ties" if ties else "")
+        ours16_text = ms(ours16) + (f" ({again:g} again{agreement})" if again is not None else "")
         lines.append(f"| {row['bank']} | {row['dim']} | {row['queries']} | {ms(ours32)} | {gflops(ours32)} | {share} | "
                      f"{ours16_text} | {ratio(ours16, ours32)} | {ms(row.get('mm_min'))} | {ms(row.get('cdist_min'))} | "
                      f"{ratio(ours32, best)} | {ms(row.get('mm_min_tf32'))} | {ms(row.get('mm_min_fp16'))} | {bf16_text} |")
