@@ -32,10 +32,8 @@ public sealed class OfficialDinov2Dinov3Tests
     [TestCaseSource(nameof(Cases))]
     public void Forward_MatchesTheOfficialModelInEveryBlockAndClsAttention(string model, string input)
     {
-        using var vit = VisionTransformer.Load(Fixture(model + ".pth"));
-        using var inputs = SafeTensors.Read(Fixture("inputs.safetensors"));
-        using var reference = SafeTensors.Read(Fixture(model + "_reference.safetensors"));
-        using var images = inputs[input].To(DType.Float32);
+        using var official = new OfficialCase(model, input);
+        var (vit, images, reference) = (official.Model, official.Images, official.Reference);
         var layers = Enumerable.Range(1, vit.Architecture.Depth).ToArray();
         foreach (var a in layers)
         {
@@ -50,14 +48,35 @@ public sealed class OfficialDinov2Dinov3Tests
     [TestCaseSource(nameof(Cases))]
     public void Features_AreTheOfficialPatchTokensAndTheClsAttentionToThem(string model, string input)
     {
-        using var vit = VisionTransformer.Load(Fixture(model + ".pth"));
-        using var inputs = SafeTensors.Read(Fixture("inputs.safetensors"));
-        using var reference = SafeTensors.Read(Fixture(model + "_reference.safetensors"));
-        using var images = inputs[input].To(DType.Float32);
+        using var official = new OfficialCase(model, input);
+        var (vit, images, reference) = (official.Model, official.Images, official.Reference);
         var depth = vit.Architecture.Depth;
         using var features = new FeatureAggregator(vit, [.. Enumerable.Range(1, depth)], depth).Extract(images);
         VitFixtures.AssertClose(features.Features, reference[$"{input}/patch_features"], $"{model} {input} patch features");
         VitFixtures.AssertClose(features.ClsAttention, reference[$"{input}/cls_attention{depth}"], $"{model} {input} CLS attention to the patches");
+    }
+
+    /// <summary>A fixture model loaded from its official-layout file, one input case and the official outputs.</summary>
+    private sealed class OfficialCase : IDisposable
+    {
+        public OfficialCase(string model, string input)
+        {
+            Model = VisionTransformer.Load(Fixture(model + ".pth"));
+            using var inputs = SafeTensors.Read(Fixture("inputs.safetensors"));
+            Images = inputs[input].To(DType.Float32);
+            Reference = SafeTensors.Read(Fixture(model + "_reference.safetensors"));
+        }
+
+        public VisionTransformer Model { get; }
+        public Tensor Images { get; }
+        public StateDict Reference { get; }
+
+        public void Dispose()
+        {
+            Model.Dispose();
+            Images.Dispose();
+            Reference.Dispose();
+        }
     }
 
     [TestCase("dinov2_s", VitFamily.Dinov2, 0, FeedForward.Mlp, 0)]
