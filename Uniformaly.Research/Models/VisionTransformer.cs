@@ -160,15 +160,15 @@ public sealed class VisionTransformer : IDisposable
         CheckLayers(layers, attentionLayer);
         CheckImages(images);
         var last = layers.Append(attentionLayer ?? 0).Max();
+        var (h, w) = Grid(images.Size(2), images.Size(3));
         var blocks = new Dictionary<int, Tensor>();
         Tensor? attention = null;
         try
         {
             using var scope = new DisposeScope();
             var x = PrepareTokens(images);
-            var (gridH, gridW) = Grid(images.Size(2), images.Size(3));
             // DINOv3 computes the rope once per block from the same grid: once here.
-            var rope = _ropeEmbed?.Forward(gridH, gridW);
+            var rope = _ropeEmbed?.Forward(h, w);
             for (var layer = 1; layer <= last; layer++)
             {
                 var (output, blockAttention) = _blocks[layer - 1].Forward(x, rope, withAttention: layer == attentionLayer);
@@ -189,7 +189,6 @@ public sealed class VisionTransformer : IDisposable
             attention?.Dispose();
             throw;
         }
-        var (h, w) = Grid(images.Size(2), images.Size(3));
         return new VitOutputs(blocks, attentionLayer, attention, h, w, Architecture.PrefixTokens);
     }
 
