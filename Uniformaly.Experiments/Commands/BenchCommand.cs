@@ -87,8 +87,9 @@ public static class BenchCommand
     /// <summary>Times the ViT forward with random weights beside same-run sgemm rates; compare with tools/bench/vit_forward.py.</summary>
     private static Command Vit()
     {
-        var arch = new Setting<string>("arch", "ViT size", "vit_base", ValueKinds.Choice(("vit_small", "vit_small"), ("vit_base", "vit_base"), ("vit_large", "vit_large")));
-        var patch = new Setting<int>("patch", "Patch size p", 16, ValueKinds.Choice(("8", 8), ("16", 16)));
+        var arch = new Setting<string>("arch", "ViT size (vit_small, vit_base, vit_large with --patch) or a DINOv2 or DINOv3 backbone (its own patch)", "vit_base",
+            ValueKinds.Choice([.. VitForwardMicrobenchmark.Archs.Select(a => (a, a))]));
+        var patch = new Setting<int>("patch", "Patch size p of the vit_* sizes", 16, ValueKinds.Choice(("8", 8), ("16", 16)));
         var repeats = OwnSettings.Whole("repeats", "Timed forwards (the median is reported)", 5, 1);
         var warmup = OwnSettings.Whole("warmup", "Untimed forwards first", 1, 0);
         var gemm = new Setting<bool?>("gemm", "GEMM engine of the forward on the CPU: onednn (the default where libtorch loaded oneDNN) or libtorch (its BLAS)",
@@ -101,8 +102,11 @@ public static class BenchCommand
         command.SetAction(parse =>
         {
             var values = options.Read(parse);
-            if (values.Get(ImageSize) % values.Get(patch) != 0)
-                throw new SettingException($"{ImageSize.Option}: {values.Get(ImageSize)} is not a multiple of {patch.Option} {values.Get(patch)}");
+            var patchSize = VitForwardMicrobenchmark.Architecture(values.Get(arch), values.Get(patch)).PatchSize;
+            if (values.Get(ImageSize) % patchSize != 0)
+                throw new SettingException(VitForwardMicrobenchmark.IsNamedBackbone(values.Get(arch))
+                    ? $"{ImageSize.Option}: {values.Get(ImageSize)} is not a multiple of {values.Get(arch)}'s patch {patchSize}"
+                    : $"{ImageSize.Option}: {values.Get(ImageSize)} is not a multiple of {patch.Option} {patchSize}");
             TorchRuntime.Initialize();
             var result = VitForwardMicrobenchmark.Run(new VitBenchmarkOptions(
                 values.Get(arch), values.Get(patch), values.Get(ImageSize), values.Get(BatchSize), values.Get(SettingTable.Device).ToString(),

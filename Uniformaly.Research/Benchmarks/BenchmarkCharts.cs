@@ -34,18 +34,19 @@ public static class BenchmarkCharts
                 "model", "time per image (ms)",
                 g.Select(r => (Group: Model(r), r.Implementation, Value: 1e3 * r.SecondsPerImage, Order: ModelOrder(r))).ToList())));
 
-    /// <summary>"ViT-B/16" from vit_base and patch 16.</summary>
+    /// <summary>"ViT-B/16" from vit_base and patch 16; a DINOv2 or DINOv3 backbone by its name.</summary>
     private static string Model(VitBenchmarkResult r) => r.Arch switch
     {
         "vit_small" => "ViT-S",
         "vit_base" => "ViT-B",
         "vit_large" => "ViT-L",
         var other => other,
-    } + $"/{r.Patch}";
+    } + (VitForwardMicrobenchmark.IsNamedBackbone(r.Arch) ? "" : $"/{r.Patch}");
 
-    /// <summary>Small models first, and within a size the cheaper large patches first.</summary>
+    /// <summary>Small models first, and within a size the cheaper large patches first; then the
+    /// DINOv2 and DINOv3 backbones in their table's order.</summary>
     private static double ModelOrder(VitBenchmarkResult r) =>
-        Array.IndexOf<string>(["vit_small", "vit_base", "vit_large"], r.Arch) * 1000.0 - r.Patch;
+        VitForwardMicrobenchmark.Archs.ToList().IndexOf(r.Arch) * 1000.0 - r.Patch;
 
     private static Plot GroupedBars(string title, string xTitle, string yTitle,
         IReadOnlyList<(string Group, string Implementation, double Value, double Order)> values)

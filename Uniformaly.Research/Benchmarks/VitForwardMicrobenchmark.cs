@@ -7,7 +7,8 @@ using Uniformaly.Research.Torch;
 namespace Uniformaly.Research.Benchmarks;
 
 /// <summary>What to time: a random-weight ViT of <paramref name="Arch"/> (vit_small, vit_base,
-/// vit_large) and <paramref name="Patch"/> on a [Batch, 3, ImageSize, ImageSize] standard-normal
+/// vit_large with <paramref name="Patch"/>, or a DINOv2 or DINOv3 backbone's name such as dinov2_vits14_reg,
+/// whose patch is its own: <see cref="VitForwardMicrobenchmark.Archs"/>) on a [Batch, 3, ImageSize, ImageSize] standard-normal
 /// batch, running every block (as tools/bench/vit_forward.py's reference does); Warmup untimed
 /// then Repeats timed forwards, its linear layers in <paramref name="Precision"/>. Threads null keeps
 /// the runtime's setting; OneDnnGemm null keeps <see cref="TorchRuntime.UseOneDnnGemm"/>'s default. Beside each forward the same process times
@@ -61,28 +62,64 @@ public static class VitForwardMicrobenchmark
     private const string LibtorchEngine = "libtorch";
     private const string OneDnnEngine = "onednn";
 
-    /// <summary>The architecture named as in tools/bench/vit_forward.py's --arch.</summary>
+    /// <summary>The --arch names, as tools/bench/vit_forward.py's: DINO's sizes (any --patch), then
+    /// the DINOv2 and DINOv3 backbones (their own patch).</summary>
+    public static IReadOnlyList<string> Archs { get; } =
+        ["vit_small", "vit_base", "vit_large", .. Backbones.All.Select(b => b.Name).Where(IsNamedBackbone)];
+
+    /// <summary>Whether <paramref name="arch"/> is a DINOv2 or DINOv3 backbone, whose patch is fixed.</summary>
+    public static bool IsNamedBackbone(string arch) => arch.StartsWith("dinov", StringComparison.Ordinal);
+
+    /// <summary>The architecture named as in tools/bench/vit_forward.py's --arch; <paramref name="patch"/>
+    /// applies to the vit_* sizes only.</summary>
     /// <exception cref="ArgumentException">unknown name.</exception>
     public static VitArchitecture Architecture(string arch, int patch) => arch switch
     {
         "vit_small" => VitArchitecture.Small(patch),
         "vit_base" => VitArchitecture.Base(patch),
         "vit_large" => VitArchitecture.Large(patch),
-        _ => throw new ArgumentException($"--arch must be vit_small, vit_base or vit_large, got '{arch}'", nameof(arch)),
+        _ when IsNamedBackbone(arch) && Archs.Contains(arch) => Backbones.Get(arch).Architecture,
+        _ => throw new ArgumentException($"--arch must be one of {string.Join(", ", Archs)}, got '{arch}'", nameof(arch)),
     };
 
     /// <summary>GEMM floating-point operations (2 per multiply-add) of one square image's forward
-    /// through <paramref name="blocks"/> blocks: the patch embedding, and per block qkv, q k^T,
-    /// attention x v, proj, fc1 and fc2. Elementwise work (LayerNorm, softmax, GELU, adds) is not counted.</summary>
+    /// through <paramref name="blocks"/> blocks: the patch embedding, and per block over all T tokens
+    /// (CLS, registers, patches) qkv, q k^T, attention x v, proj and the FFN's linear layers. Elementwise
+    /// work (LayerNorm, softmax, GELU, SiLU, RoPE, LayerScale, adds) is not counted.</summary>
     public static double ForwardFlops(VitArchitecture architecture, int imageSize, int blocks)
     {
         double d = architecture.EmbedDim, p = architecture.PatchSize;
         var patches = Math.Pow(imageSize / architecture.PatchSize, 2);
-        var t = patches + 1;
+        var t = patches + architecture.PrefixTokens;
         var embed = 2 * patches * 3 * p * p * d;
-        var linears = 2 * t * d * d * (3 + 1 + 2 * VitArchitecture.MlpRatio);
+        var linears = 2 * t * (4 * d * d + FeedForwardMultiplyAdds(architecture));
         var attention = 2 * 2 * t * t * d;
         return embed + blocks * (linears + attention);
+    }
+
+    /// <summary>Multiply-adds per token of the FFN's linear layers.</summary>
+    private static double FeedForwardMultiplyAdds(VitArchitecture architecture)
+    {
+        double d = architecture.EmbedDim, h = architecture.SwiGluHidden;
+        return architecture.FeedForward switch
+        {
+            FeedForward.SwiGluFused => 3 * d * h, // w12: d -> 2h, w3: h -> d
+            FeedForward.SwiGlu => 3 * d * h, // w1, w2: d -> h, w3: h -> d
+            _ => 2 * d * VitArchitecture.MlpRatio * d,
+        };
+    }
+
+    /// <summary>The linear layers' GEMM shapes (M, K, N) for M rows.</summary>
+    private static IReadOnlyList<(long M, long K, long N)> LinearShapes(VitArchitecture architecture, long m)
+    {
+        long d = architecture.EmbedDim, h = architecture.SwiGluHidden, hidden = VitArchitecture.MlpRatio * d;
+        IEnumerable<(long, long, long)> ffn = architecture.FeedForward switch
+        {
+            FeedForward.SwiGluFused => [(m, d, 2 * h), (m, h, d)],
+            FeedForward.SwiGlu => [(m, d, h), (m, d, h), (m, h, d)],
+            _ => [(m, d, hidden), (m, hidden, d)],
+        };
+        return [(m, d, 3 * d), (m, d, d), .. ffn];
     }
 
     public static VitBenchmarkResult Run(VitBenchmarkOptions options)
@@ -106,14 +143,14 @@ public static class VitForwardMicrobenchmark
     {
         TorchRuntime.ManualSeed(options.Seed);
         using var model = VisionTransformer.Random(Architecture(options.Arch, options.Patch), device, options.Precision);
+        var patch = model.Architecture.PatchSize;
         using var scope = new DisposeScope();
         var images = Tensor.Randn([options.Batch, 3, options.ImageSize, options.ImageSize]).To(device);
         int[] blocks = [.. Enumerable.Range(1, model.Architecture.Depth)];
         // oneDNN is measured only on the CPU, where the bridge uses it.
         string[] engines = TorchRuntime.OneDnnGemmAvailable && !device.IsCuda ? [LibtorchEngine, OneDnnEngine] : [LibtorchEngine];
-        var d = model.Architecture.EmbedDim;
-        var m = (long)options.Batch * ((long)Math.Pow(options.ImageSize / options.Patch, 2) + 1);
-        var modelShapes = new Sgemm(device, [(m, d, 3 * d), (m, d, d), (m, d, 4 * d), (m, 4 * d, d)]);
+        var m = (long)options.Batch * ((long)Math.Pow(options.ImageSize / patch, 2) + model.Architecture.PrefixTokens);
+        var modelShapes = new Sgemm(device, LinearShapes(model.Architecture, m));
         var square = new Sgemm(device, [(options.SquareSide, options.SquareSide, options.SquareSide)]);
         double Forward()
         {
@@ -142,7 +179,7 @@ public static class VitForwardMicrobenchmark
         var squareRates = engines.ToDictionary(e => e, e => square.Flops / Median(squareTimes[e]) / 1e9);
         var best = shapeRates.Values.Concat(squareRates.Values).Max();
         return new VitBenchmarkResult($"uniformaly ViT forward (libtorch {TorchRuntime.Version})", device.ToString(), options.Arch,
-            options.Patch, options.ImageSize, options.Batch, TorchRuntime.NumThreads, options.Repeats, seconds / options.Batch,
+            patch, options.ImageSize, options.Batch, TorchRuntime.NumThreads, options.Repeats, seconds / options.Batch,
             SettingTable.BackbonePrecision.Format(options.Precision), oneDnn && engines.Contains(OneDnnEngine) ? OneDnnEngine : LibtorchEngine, forwardGflops, shapeRates, options.SquareSide,
             squareRates, forwardGflops / best);
     }
@@ -177,9 +214,10 @@ public static class VitForwardMicrobenchmark
     private static void Validate(VitBenchmarkOptions options)
     {
         // The patch sizes of the DINO/iBOT backbones the detector uses; others have no checkpoint to compare with.
-        if (options.Patch is not (8 or 16)) throw new ArgumentException($"--patch must be 8 or 16, got {options.Patch}");
-        if (options.ImageSize < options.Patch || options.ImageSize % options.Patch != 0)
-            throw new ArgumentException($"--imagesize must be a positive multiple of --patch {options.Patch}, got {options.ImageSize}");
+        if (!IsNamedBackbone(options.Arch) && options.Patch is not (8 or 16)) throw new ArgumentException($"--patch must be 8 or 16, got {options.Patch}");
+        var patch = Architecture(options.Arch, options.Patch).PatchSize;
+        if (options.ImageSize < patch || options.ImageSize % patch != 0)
+            throw new ArgumentException($"--imagesize must be a positive multiple of the patch {patch}, got {options.ImageSize}");
         if (options.Batch < 1) throw new ArgumentException($"--batch must be at least 1, got {options.Batch}");
         if (options.Repeats < 1) throw new ArgumentException($"--repeats must be at least 1, got {options.Repeats}");
         if (options.Warmup < 0) throw new ArgumentException($"--warmup must not be negative, got {options.Warmup}");

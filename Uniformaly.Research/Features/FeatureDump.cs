@@ -7,7 +7,7 @@ namespace Uniformaly.Research.Features;
 
 /// <summary>
 /// Everything the pipeline computes for one image up to Back Patch Masking, as named float32 CPU
-/// tensors for `uniformaly features`: <c>input</c> [3, H, W], <c>block_&lt;l&gt;</c> [N+1, D] for each l
+/// tensors for `uniformaly features`: <c>input</c> [3, H, W], <c>block_&lt;l&gt;</c> [T, D] (every token: CLS, registers, patches) for each l
 /// in L, <c>patch_features</c> [N, D], <c>cls_attention</c> [N], <c>bpm_smoothed</c> [N] (normalized)
 /// and <c>bpm_mask</c> [N] (0/1).
 /// </summary>
@@ -26,7 +26,7 @@ public static class FeatureDump
         using var scope = new DisposeScope();
         var batch = image.To(model.Device, DType.Float32).Unsqueeze(0);
         using var outputs = model.Forward(batch, layers, attentionLayer, AttentionForm.ClsHeadMean);
-        var attention = FeatureAggregator.PatchAttention(outputs.Attention!);
+        var attention = FeatureAggregator.PatchAttention(outputs);
         var smoothed = bpm.Smooth(attention, outputs.GridHeight, outputs.GridWidth);
         var named = new Dictionary<string, Tensor>(StringComparer.Ordinal)
         {

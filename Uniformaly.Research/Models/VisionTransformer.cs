@@ -4,18 +4,23 @@ using Uniformaly.Research.Torch;
 namespace Uniformaly.Research.Models;
 
 /// <summary>
-/// DINO/iBOT's Vision Transformer for feature extraction (docs/method.md section 2), float32 on one device.
-/// Parameter names are the checkpoint keys (cls_token, pos_embed, patch_embed.proj.*,
-/// blocks.N.{norm1, attn.qkv, attn.proj, norm2, mlp.fc1, mlp.fc2}.*, norm.*); method names mirror
-/// DINO's (<see cref="PrepareTokens"/>, <see cref="InterpolatePosEncoding"/>).
+/// The Vision Transformer of DINO/iBOT, DINOv2 and DINOv3 for feature extraction (docs/method.md
+/// sections 2 and 2.1), float32 on one device. Parameter names are the checkpoint keys (cls_token,
+/// pos_embed, register_tokens or storage_tokens, mask_token, patch_embed.proj.*, rope_embed.periods,
+/// blocks.N.{norm1, attn.qkv, attn.proj, ls1, norm2, mlp.fc1/fc2 or mlp.w12/w3 or mlp.w1/w2/w3, ls2}.*,
+/// norm.*); method names mirror the releases' (<see cref="PrepareTokens"/>, <see cref="InterpolatePosEncoding"/>).
+/// mask_token is in the files for masked-image training and unused at inference (DINOv3 adds
+/// 0 x mask_token to CLS, which changes nothing for finite weights).
 /// </summary>
 public sealed class VisionTransformer : IDisposable
 {
-    private static readonly string[] LinearWeights = ["attn.qkv.weight", "attn.proj.weight", "mlp.fc1.weight", "mlp.fc2.weight"];
+    private static readonly string[] LinearWeights =
+        ["attn.qkv.weight", "attn.proj.weight", "mlp.fc1.weight", "mlp.fc2.weight", "mlp.w12.weight", "mlp.w1.weight", "mlp.w2.weight", "mlp.w3.weight"];
 
     private readonly OrderedDictionary<string, Tensor> _parameters;
     private readonly Dictionary<string, Tensor> _bfloat16Weights;
     private readonly PatchEmbed _patchEmbed;
+    private readonly RopePositionEmbedding? _ropeEmbed;
     private readonly Block[] _blocks;
 
     private VisionTransformer(VitArchitecture architecture, Device device, OrderedDictionary<string, Tensor> parameters,
@@ -32,6 +37,7 @@ public sealed class VisionTransformer : IDisposable
         var blockParameters = new Dictionary<string, Tensor>(parameters);
         foreach (var (name, weight) in _bfloat16Weights) blockParameters[name] = weight;
         _patchEmbed = new PatchEmbed(parameters, architecture.PatchSize);
+        _ropeEmbed = architecture.HasRope ? new RopePositionEmbedding(parameters) : null;
         _blocks = [.. Enumerable.Range(0, architecture.Depth).Select(i => new Block(blockParameters, i, architecture))];
     }
 
@@ -48,6 +54,10 @@ public sealed class VisionTransformer : IDisposable
     private Tensor ClsToken => _parameters["cls_token"];
 
     private Tensor PosEmbed => _parameters["pos_embed"];
+
+    /// <summary>DINOv2's register_tokens or DINOv3's storage_tokens [1, R, D]; null without.</summary>
+    private Tensor? RegisterTokens => Architecture.RegisterTokens == 0 ? null
+        : _parameters[Architecture.Family == VitFamily.Dinov3 ? "storage_tokens" : "register_tokens"];
 
     /// <summary>
     /// Builds the model from a state dict: the architecture is inferred from the tensor shapes
@@ -91,7 +101,8 @@ public sealed class VisionTransformer : IDisposable
     }
 
     /// <summary>A model with random weights drawn from libtorch's generator (normal, std 0.02;
-    /// LayerNorms at identity), for benchmarks and tests that need no trained weights.</summary>
+    /// LayerNorms at identity; LayerScale 1, DINOv2's hub init; mask_token 0; DINOv3's RoPE periods and
+    /// qkv bias mask as its init_weights sets them), for benchmarks and tests that need no trained weights.</summary>
     public static VisionTransformer Random(VitArchitecture architecture, Device? device = null,
         BackbonePrecision precision = BackbonePrecision.Float32)
     {
@@ -100,14 +111,32 @@ public sealed class VisionTransformer : IDisposable
         using var stateDict = new StateDict("random weights");
         foreach (var (name, shape) in architecture.Validate().ParameterShapes())
         {
-            var isNorm = name.Split('.').SkipLast(1).Any(part => part.StartsWith("norm", StringComparison.Ordinal));
             using var scope = new DisposeScope();
-            var value = isNorm
-                ? Tensor.Full(shape, name.EndsWith("weight", StringComparison.Ordinal) ? 1 : 0)
-                : Tensor.Randn(shape) * 0.02;
-            stateDict.Add(name, value);
+            stateDict.Add(name, RandomValue(name, shape, architecture));
         }
         return FromStateDict(stateDict, architecture, target, precision);
+    }
+
+    private static Tensor RandomValue(string name, long[] shape, VitArchitecture architecture)
+    {
+        var isNorm = name.Split('.').SkipLast(1).Any(part => part.StartsWith("norm", StringComparison.Ordinal));
+        if (isNorm) return Tensor.Full(shape, name.EndsWith("weight", StringComparison.Ordinal) ? 1 : 0);
+        if (name.EndsWith("gamma", StringComparison.Ordinal)) return Tensor.Ones(shape);
+        if (name == "mask_token") return Tensor.Zeros(shape);
+        if (name == "rope_embed.periods")
+        {
+            // base^(2i / (head dim / 2)), i < head dim / 4 (RopePositionEmbedding._init_weights).
+            var quarter = architecture.HeadDim / 4;
+            using var exponents = Tensor.Arange(0, quarter, 1, DType.Float32) * 2 / (architecture.HeadDim / 2);
+            using var bases = Tensor.Full([quarter], VitArchitecture.RopeBase);
+            return bases.Pow(exponents);
+        }
+        if (name.EndsWith("bias_mask", StringComparison.Ordinal))
+        {
+            var third = shape[0] / 3;
+            return Tensor.Cat([Tensor.Ones([third]), Tensor.Zeros([third]), Tensor.Ones([third])]);
+        }
+        return Tensor.Randn(shape) * 0.02;
     }
 
     /// <summary>The patch grid (h, w) = (H / p, W / p), rounded down as the strided conv does.</summary>
@@ -116,28 +145,33 @@ public sealed class VisionTransformer : IDisposable
 
     /// <summary>
     /// Runs the blocks up to the last one any request needs and returns the outputs of
-    /// <paramref name="layers"/> (1-based, before the final norm, [B, N+1, D] with CLS first) and
+    /// <paramref name="layers"/> (1-based, before the final norm, [B, T, D] with CLS first, then the
+    /// register or storage tokens, then the patches) and
     /// the softmax attention of <paramref name="attentionLayer"/> in <paramref name="attentionForm"/>.
     /// </summary>
     /// <param name="images">[B, 3, H, W] float32 on <see cref="Device"/>, H and W at least p.</param>
     /// <param name="layers">1-based block numbers whose outputs are returned (may be empty).</param>
     /// <param name="attentionLayer">1-based block whose attention is returned, or null for none.</param>
-    /// <param name="attentionForm">Full [B, heads, N+1, N+1] or the head-mean CLS row [B, N+1].</param>
+    /// <param name="attentionForm">Full [B, heads, T, T] or the head-mean CLS row [B, T] (T = the
+    /// prefix tokens, <see cref="VitArchitecture.PrefixTokens"/>, then the N patches).</param>
     public VitOutputs Forward(Tensor images, IReadOnlyCollection<int> layers, int? attentionLayer = null,
         AttentionForm attentionForm = AttentionForm.Full)
     {
         CheckLayers(layers, attentionLayer);
         CheckImages(images);
         var last = layers.Append(attentionLayer ?? 0).Max();
+        var (h, w) = Grid(images.Size(2), images.Size(3));
         var blocks = new Dictionary<int, Tensor>();
         Tensor? attention = null;
         try
         {
             using var scope = new DisposeScope();
             var x = PrepareTokens(images);
+            // DINOv3 computes the rope once per block from the same grid: once here.
+            var rope = _ropeEmbed?.Forward(h, w);
             for (var layer = 1; layer <= last; layer++)
             {
-                var (output, blockAttention) = _blocks[layer - 1].Forward(x, withAttention: layer == attentionLayer);
+                var (output, blockAttention) = _blocks[layer - 1].Forward(x, rope, withAttention: layer == attentionLayer);
                 if (blockAttention is not null)
                 {
                     attention = scope.MoveToOuter(Shape(blockAttention, attentionForm));
@@ -155,27 +189,36 @@ public sealed class VisionTransformer : IDisposable
             attention?.Dispose();
             throw;
         }
-        var (h, w) = Grid(images.Size(2), images.Size(3));
-        return new VitOutputs(blocks, attentionLayer, attention, h, w);
+        return new VitOutputs(blocks, attentionLayer, attention, h, w, Architecture.PrefixTokens);
     }
 
-    /// <summary>DINO's prepare_tokens: patch embedding, CLS prepended, pos_embed added: [B, N+1, D].</summary>
+    /// <summary>The releases' prepare_tokens: patch embedding, CLS prepended; DINO and DINOv2 add the
+    /// (interpolated) pos_embed, then DINOv2 inserts its registers after CLS (they get no position);
+    /// DINOv3 inserts its storage tokens after CLS and adds no position (RoPE acts in attention):
+    /// [B, T, D], CLS, registers, patches.</summary>
     public Tensor PrepareTokens(Tensor images)
     {
         using var scope = new DisposeScope();
         var patches = _patchEmbed.Forward(images);
-        var cls = ClsToken.Expand(images.Size(0), -1, -1);
-        var tokens = Tensor.Cat([cls, patches], 1);
-        var pos = InterpolatePosEncoding(patches.Size(1), images.Size(2), images.Size(3));
-        return scope.MoveToOuter(tokens + pos);
+        var batch = images.Size(0);
+        var cls = ClsToken.Expand(batch, -1, -1);
+        var registers = RegisterTokens?.Expand(batch, -1, -1);
+        if (Architecture.HasRope)
+            return scope.MoveToOuter(Tensor.Cat(registers is null ? [cls, patches] : [cls, registers, patches], 1));
+        var tokens = Tensor.Cat([cls, patches], 1) + InterpolatePosEncoding(patches.Size(1), images.Size(2), images.Size(3));
+        if (registers is null) return scope.MoveToOuter(tokens);
+        return scope.MoveToOuter(Tensor.Cat([tokens.Narrow(1, 0, 1), registers, tokens.Narrow(1, 1, patches.Size(1))], 1));
     }
 
     /// <summary>
-    /// DINO's interpolate_pos_encoding: pos_embed [1, N0+1, D] for an input of height x width.
-    /// Kept as is only when the patch count equals the checkpoint's AND the input is square (DINO's
+    /// DINO's and DINOv2's interpolate_pos_encoding: pos_embed [1, N0+1, D] for an input of height x width.
+    /// Kept as is only when the patch count equals the checkpoint's AND the input is square (their
     /// condition, so a 4x4 grid from a non-square input is still resampled); otherwise the patch
-    /// part is resized bicubically (align_corners=False) with scale ((H/p + 0.1) / sqrt(N0),
-    /// (W/p + 0.1) / sqrt(N0)), the offset DINO adds against floating-point error in the output size.
+    /// part is resized bicubically (align_corners=False). With an offset (DINO; DINOv2 without
+    /// registers: <see cref="VitArchitecture.PosEmbedOffset"/> 0.1) the resize is given the scale
+    /// ((H/p + 0.1) / sqrt(N0), (W/p + 0.1) / sqrt(N0)), the offset DINO adds against floating-point
+    /// error in the output size; without (DINOv2 with registers) it is given the size (H/p, W/p) and
+    /// antialiased (<see cref="VitArchitecture.PosEmbedAntialias"/>), as DINOv2's hub builds those models.
     /// </summary>
     public Tensor InterpolatePosEncoding(long patchCount, long height, long width)
     {
@@ -184,16 +227,24 @@ public sealed class VisionTransformer : IDisposable
         using var scope = new DisposeScope();
         var d = Architecture.EmbedDim;
         var side = Architecture.PosEmbedGrid;
-        var h0 = height / Architecture.PatchSize + 0.1;
-        var w0 = width / Architecture.PatchSize + 0.1;
-        var (scaleH, scaleW) = (h0 / Math.Sqrt(trained), w0 / Math.Sqrt(trained));
-        var (outH, outW) = ((long)Math.Floor(side * scaleH), (long)Math.Floor(side * scaleW));
-        if (outH != (long)h0 || outW != (long)w0)
-            throw new InvalidOperationException($"pos_embed interpolation gave a {outH}x{outW} grid for a {(long)h0}x{(long)w0} input grid");
+        var (gridH, gridW) = Grid(height, width);
         var grid = PosEmbed.Slice(1, 1, trained + 1).Reshape(1, side, side, d).Permute(0, 3, 1, 2);
-        var resized = Functional.Interpolate(grid, outH, outW, InterpolationMode.Bicubic, scale: (scaleH, scaleW));
+        var resized = Architecture.PosEmbedOffset == 0
+            ? Functional.Interpolate(grid, gridH, gridW, InterpolationMode.Bicubic, antialias: Architecture.PosEmbedAntialias)
+            : ResizeWithOffset(grid, gridH, gridW);
         var patches = resized.Permute(0, 2, 3, 1).Reshape(1, -1, d);
         return scope.MoveToOuter(Tensor.Cat([PosEmbed.Slice(1, 0, 1), patches], 1));
+    }
+
+    private Tensor ResizeWithOffset(Tensor grid, long gridH, long gridW)
+    {
+        var side = Architecture.PosEmbedGrid;
+        var (h0, w0) = (gridH + Architecture.PosEmbedOffset, gridW + Architecture.PosEmbedOffset);
+        var (scaleH, scaleW) = (h0 / side, w0 / side);
+        var (outH, outW) = ((long)Math.Floor(side * scaleH), (long)Math.Floor(side * scaleW));
+        if (outH != gridH || outW != gridW)
+            throw new InvalidOperationException($"pos_embed interpolation gave a {outH}x{outW} grid for a {gridH}x{gridW} input grid");
+        return Functional.Interpolate(grid, outH, outW, InterpolationMode.Bicubic, antialias: Architecture.PosEmbedAntialias, scale: (scaleH, scaleW));
     }
 
     private static Tensor Shape(Tensor attention, AttentionForm form) => form switch

@@ -5,18 +5,19 @@ namespace Uniformaly.Research.Models;
 /// <summary>What attention <see cref="VisionTransformer.Forward"/> returns for the attention layer.</summary>
 public enum AttentionForm
 {
-    /// <summary>The softmax attention of every head: [B, heads, N+1, N+1] (queries x keys, CLS first).</summary>
+    /// <summary>The softmax attention of every head: [B, heads, T, T] (queries x keys, CLS first, the patches last).</summary>
     Full,
 
-    /// <summary>The CLS query row averaged over heads: [B, N+1] (keys, CLS first).</summary>
+    /// <summary>The CLS query row averaged over heads: [B, T] (keys, CLS first, the patches last).</summary>
     ClsHeadMean,
 }
 
 /// <summary>The requested block outputs and attention of one forward pass; owns its tensors.</summary>
 public sealed class VitOutputs : IDisposable
 {
-    internal VitOutputs(IReadOnlyDictionary<int, Tensor> blocks, int? attentionLayer, Tensor? attention, int gridHeight, int gridWidth)
+    internal VitOutputs(IReadOnlyDictionary<int, Tensor> blocks, int? attentionLayer, Tensor? attention, int gridHeight, int gridWidth, int prefixTokens)
     {
+        PrefixTokens = prefixTokens;
         Blocks = blocks;
         AttentionLayer = attentionLayer;
         Attention = attention;
@@ -24,7 +25,8 @@ public sealed class VitOutputs : IDisposable
         GridWidth = gridWidth;
     }
 
-    /// <summary>Block output (before the final norm) by 1-based layer number: [B, N+1, D], CLS first.</summary>
+    /// <summary>Block output (before the final norm) by 1-based layer number: [B, T, D], T =
+    /// <see cref="PrefixTokens"/> + N, CLS first, then the register or storage tokens, then the patches.</summary>
     public IReadOnlyDictionary<int, Tensor> Blocks { get; }
 
     /// <summary>The 1-based block whose attention is in <see cref="Attention"/>, or null.</summary>
@@ -38,6 +40,9 @@ public sealed class VitOutputs : IDisposable
 
     /// <summary>Patch grid columns w = W / p.</summary>
     public int GridWidth { get; }
+
+    /// <summary>Tokens before the patches: CLS and the register or storage tokens.</summary>
+    public int PrefixTokens { get; }
 
     /// <summary>N = h * w.</summary>
     public int PatchCount => GridHeight * GridWidth;

@@ -71,6 +71,9 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern TensorHandle ufm_erf(TensorHandle a);
     [DllImport(Lib)] internal static extern TensorHandle ufm_tanh(TensorHandle a);
     [DllImport(Lib)] internal static extern TensorHandle ufm_sigmoid(TensorHandle a);
+    [DllImport(Lib)] internal static extern TensorHandle ufm_silu(TensorHandle a);
+    [DllImport(Lib)] internal static extern TensorHandle ufm_sin(TensorHandle a);
+    [DllImport(Lib)] internal static extern TensorHandle ufm_cos(TensorHandle a);
     [DllImport(Lib)] internal static extern TensorHandle ufm_relu(TensorHandle a);
     [DllImport(Lib)] internal static extern TensorHandle ufm_floor(TensorHandle a);
     [DllImport(Lib)] internal static extern TensorHandle ufm_ceil(TensorHandle a);

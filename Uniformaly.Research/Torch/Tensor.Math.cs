@@ -19,6 +19,11 @@ public sealed partial class Tensor
     public Tensor Erf() => Wrap(Native.ufm_erf(Handle));
     public Tensor Tanh() => Wrap(Native.ufm_tanh(Handle));
     public Tensor Sigmoid() => Wrap(Native.ufm_sigmoid(Handle));
+
+    /// <summary>SiLU, x * sigmoid(x), as F.silu computes it.</summary>
+    public Tensor Silu() => Wrap(Native.ufm_silu(Handle));
+    public Tensor Sin() => Wrap(Native.ufm_sin(Handle));
+    public Tensor Cos() => Wrap(Native.ufm_cos(Handle));
     public Tensor Relu() => Wrap(Native.ufm_relu(Handle));
     public Tensor Floor() => Wrap(Native.ufm_floor(Handle));
     public Tensor Ceil() => Wrap(Native.ufm_ceil(Handle));

@@ -159,7 +159,30 @@ public sealed class BenchCommandTests
     {
         var (code, _, error) = CliRunner.Run("bench", "vit", "--arch", "vit_huge", "--imagesize", "32");
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(error, Does.Contain("--arch: 'vit_huge' is not one of vit_small, vit_base or vit_large"));
+        Assert.That(error, Does.Contain("--arch: 'vit_huge' is not one of vit_small, vit_base, vit_large, dinov2_vits14,"));
+    }
+
+    /// <summary>DINOv2 and DINOv3 backbones are timed with their own patch (14 and 16) and tokens.</summary>
+    [TestCase("dinov2_vits14_reg", 28, 14)]
+    [TestCase("dinov3_vits16plus", 32, 16)]
+    [Category("Slow")]
+    public void BenchVit_ADinov2OrDinov3Backbone_RunsWithItsOwnPatch(string arch, int size, int patch)
+    {
+        var (code, output, error) = CliRunner.Run("bench", "vit", "--arch", arch, "--imagesize", $"{size}", "--repeats", "1", "--warmup", "0", "--square", "64", "--json");
+        Assert.That(code, Is.EqualTo(0), error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.That(root.GetProperty("arch").GetString(), Is.EqualTo(arch));
+        Assert.That(root.GetProperty("patch").GetInt32(), Is.EqualTo(patch));
+        Assert.That(root.GetProperty("forward_gflops").GetDouble(), Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void BenchVit_AnImageSizeOffTheBackbonesPatch_FailsWithAMessage()
+    {
+        var (code, _, error) = CliRunner.Run("bench", "vit", "--arch", "dinov2_vits14", "--imagesize", "32");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("--imagesize: 32 is not a multiple of dinov2_vits14's patch 14"));
     }
 }
 

@@ -1,5 +1,7 @@
 using NUnit.Framework;
 using Uniformaly.Research.Checkpoints;
+using Uniformaly.Research.Features;
+using Uniformaly.Research.Models;
 using Uniformaly.Research.Torch;
 using Uniformaly.Tests.Models;
 
@@ -82,6 +84,41 @@ public sealed class FeaturesCommandTests
         Assert.That(stdout, Does.Contain("layers 1-2").And.Contain("4 patches"));
         using var written = SafeTensors.Read(output);
         Assert.That(written["patch_features"].Shape, Is.EqualTo(new long[] { 4, 384 }));
+    }
+
+    /// <summary>An official-layout DINOv2 or DINOv3 file loads by --checkpoint alone (the architecture
+    /// inferred from its tensors) and gives the same named tensors as DINO: block_l with every token,
+    /// patch features and CLS attention over the patches only, which are what the model computes from
+    /// the written input (their parity with the official code: OfficialDinov2Dinov3Tests).</summary>
+    [TestCase("dinov2_s_reg.pth", 5, 8)]
+    [TestCase("dinov2_g.pth", 1, 8)]
+    [TestCase("dinov3_s.pth", 5, 7)]
+    [TestCase("dinov3_splus.pth", 5, 7)]
+    [Category("Slow")]
+    public void Features_LoadsAnOfficialDinov2OrDinov3FileByCheckpointAlone(string file, int prefix, int side)
+    {
+        using var folder = new TempFolder();
+        var output = Path.Combine(folder.Path, "features.safetensors");
+        var checkpoint = TestSetup.Fixture("dinov2_dinov3", file);
+        var (code, _, stderr) = Features(output, "--checkpoint", checkpoint, "--layers", "1", "--attention-layer", "1",
+            "--resize", "112", "--imagesize", "112");
+        Assert.That(code, Is.EqualTo(0), stderr);
+        using var written = SafeTensors.Read(output);
+        using var dino = SafeTensors.Read(TestSetup.Fixture("vit", "features_reference.safetensors"));
+        Assert.That(written.Keys.Select(k => k.StartsWith("block_", StringComparison.Ordinal) ? "block_l" : k),
+            Is.EquivalentTo(dino.Keys.Where(k => k != "block_3" && k != "block_4").Select(k => k.StartsWith("block_", StringComparison.Ordinal) ? "block_l" : k)));
+        var patches = side * side;
+        Assert.That(written["block_1"].Shape, Is.EqualTo(new long[] { prefix + patches, 64 }));
+        Assert.That(written["patch_features"].Shape, Is.EqualTo(new long[] { patches, 64 }));
+        Assert.That(written["cls_attention"].Shape, Is.EqualTo(new long[] { patches }));
+
+        using var model = VisionTransformer.Load(checkpoint);
+        using var image = written["input"].Unsqueeze(0);
+        using var expected = new FeatureAggregator(model, [1], 1).Extract(image);
+        using var features = expected.Features.Select(0, 0);
+        using var attention = expected.ClsAttention.Select(0, 0);
+        VitFixtures.AssertClose(written["patch_features"], features, "patch features");
+        VitFixtures.AssertClose(written["cls_attention"], attention, "CLS attention");
     }
 
     [Test]

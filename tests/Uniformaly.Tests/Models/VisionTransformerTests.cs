@@ -192,4 +192,23 @@ public sealed class VisionTransformerTests
         Assert.That(outputs.Blocks[2].Shape, Is.EqualTo(new long[] { 1, 197, 768 }));
         Assert.That(outputs.Attention!.Shape, Is.EqualTo(new long[] { 1, 197 }));
     }
+
+    /// <summary>Each family's random form runs, with its prefix tokens before the patches, and its CLS
+    /// row is a softmax over every token.</summary>
+    [TestCase("random_dinov2_vits14", 1, 224, 16 * 16)]
+    [TestCase("random_dinov2_vits14_reg", 5, 224, 16 * 16)]
+    [TestCase("random_dinov3_vits16", 5, 224, 14 * 14)]
+    [TestCase("random_dinov3_vits16plus", 5, 160, 10 * 10)]
+    public void Random_BuildsEachFamilysBackboneThatRuns(string name, int prefix, int size, int patches)
+    {
+        TorchRuntime.ManualSeed(0);
+        using var model = VisionTransformer.Random(Backbones.ArchitectureOf(name) with { Depth = 1 });
+        using var images = Tensor.Randn([1, 3, size, size]);
+        using var outputs = model.Forward(images, [1], 1, AttentionForm.ClsHeadMean);
+        Assert.That(outputs.PrefixTokens, Is.EqualTo(prefix));
+        Assert.That(outputs.Blocks[1].Shape, Is.EqualTo(new long[] { 1, prefix + patches, model.Architecture.EmbedDim }));
+        using var nan = outputs.Blocks[1].IsNan();
+        Assert.That(nan.Sum().Item(), Is.Zero);
+        NumericAssert.Close(outputs.Attention!.Sum(1).Item(), 1, Tolerances.Vit, "sum of the CLS row");
+    }
 }
