@@ -146,8 +146,11 @@ public static class ReproductionReport
         var loaded = result.Backbones.Count > 0
             ? string.Join("; ", result.Backbones.Select(b => b.StartsWith(LoadedPrefix, StringComparison.Ordinal) ? b[LoadedPrefix.Length..] : b))
             : $"{backbone} (not loaded: every cell was reused from an earlier run)";
-        md.AppendLine($"Backbone: {loaded}. Paper column: UniFormaly-{Family(backbone).ToUpperInvariant()}" +
-            $"{(backbone == definition.Backbone ? "" : $" (the paper used {definition.Backbone}; differences are expected)")}.").AppendLine();
+        var differs = backbone == definition.Backbone ? "" : $" (the paper used {definition.Backbone}; differences are expected)";
+        var paper = definition.Paper?.Column.Contains("{family}", StringComparison.Ordinal) == true
+            ? $" Paper column: UniFormaly-{Family(backbone).ToUpperInvariant()}{differs}."
+            : definition.Paper is null || differs.Length == 0 ? "" : $" Paper{differs}.";
+        md.AppendLine($"Backbone: {loaded}.{paper}").AppendLine();
         md.Append(table.ToMarkdown()).AppendLine();
         foreach (var skipped in result.Skipped) md.AppendLine($"- skipped **{skipped.Task}**: {skipped.Reason}");
         if (result.Skipped.Count > 0) md.AppendLine();
