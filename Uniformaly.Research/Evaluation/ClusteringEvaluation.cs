@@ -34,20 +34,18 @@ public sealed class ClusteringEvaluation(IImageInput input, IFeatureExtractor ex
         var patches = BankBound.PatchesPerImage(input.ImageSize, extractor.PatchSize);
         foreach (var split in splits) BankBound.Check(options.Detector, TrainingImages(options, split).Count, patches, options.SettingNames);
         var stream = new FeatureStream(input, extractor, options.BatchSize, options.SkipBadImages);
-        var references = new FeatureStream(input, RotatedReferences.For(extractor, options.Detector), options.BatchSize, options.SkipBadImages);
-        return splits.Select(split => Cluster(options, split, selector, clusters, stream, references)).ToList();
+        return splits.Select(split => Cluster(options, split, selector, clusters, stream)).ToList();
     }
 
     private static IReadOnlyList<ImageSample> TrainingImages(EvaluationOptions options, CategorySplit split) =>
         options.LowShot is { } shots ? LowShot.Select(split.Train, shots, options.Detector.Seed) : split.Train;
 
-    private CategoryClustering Cluster(EvaluationOptions options, CategorySplit split, PatchSelector selector, int? clusters, FeatureStream stream,
-        FeatureStream references)
+    private CategoryClustering Cluster(EvaluationOptions options, CategorySplit split, PatchSelector selector, int? clusters, FeatureStream stream)
     {
         var train = TrainingImages(options, split);
         UniformalyDetector detector;
         using (var stage = progress.Begin($"{split.Category}: extracting training features", train.Count))
-            detector = UniformalyDetector.Fit(options.Detector, references.Extract(train, stage).Select(b => b.Features), options.Device, selector, progress);
+            detector = UniformalyDetector.Fit(options.Detector, stream.Extract(train, stage, RotatedReferences.For(extractor, options.Detector)).Select(b => b.Features), options.Device, selector, progress);
         using (detector)
         {
             var (samples, features) = Describe(split, detector, stream);

@@ -20,9 +20,6 @@ public sealed class DetectionEvaluation(IImageInput input, IFeatureExtractor ext
 {
     private FeatureStream _stream = null!;
 
-    /// <summary>The training images' stream: <see cref="_stream"/>, or with AnomalyDINO's rotations.</summary>
-    private FeatureStream _references = null!;
-
     /// <summary>Lists the dataset's categories; cheap, so callers can check the data before loading a model.</summary>
     public static IReadOnlyList<CategorySplit> LoadSplits(EvaluationOptions options) =>
         MvtecLayoutDataset.ResolveCategories(options.DataRoot, options.Dataset, options.Categories)
@@ -39,8 +36,6 @@ public sealed class DetectionEvaluation(IImageInput input, IFeatureExtractor ext
         if (options.MultiClass) BankBound.Check(options.Detector, splits.Sum(s => TrainingImages(options, s).Count), patches, options.SettingNames);
         else foreach (var split in splits) BankBound.Check(options.Detector, TrainingImages(options, split).Count, patches, options.SettingNames);
         _stream = new FeatureStream(input, extractor, options.BatchSize, options.SkipBadImages);
-        _references = options.Detector.RotateReferences
-            ? new FeatureStream(input, RotatedReferences.For(extractor, options.Detector), options.BatchSize, options.SkipBadImages) : _stream;
         var results = options.MultiClass ? RunMultiClass(options, splits) : splits.Select(s => RunOneClass(options, s)).ToList();
         return new EvaluationResult(results, _stream.Warnings);
     }
@@ -68,7 +63,7 @@ public sealed class DetectionEvaluation(IImageInput input, IFeatureExtractor ext
     private UniformalyDetector Fit(EvaluationOptions options, IReadOnlyList<ImageSample> train, string name)
     {
         using var stage = progress.Begin($"{name}: extracting training features", train.Count);
-        return UniformalyDetector.Fit(options.Detector, _references.Extract(train, stage).Select(b => b.Features), options.Device, progress: progress);
+        return UniformalyDetector.Fit(options.Detector, _stream.Extract(train, stage, RotatedReferences.For(extractor, options.Detector)).Select(b => b.Features), options.Device, progress: progress);
     }
 
     private CategoryResult Evaluate(EvaluationOptions options, UniformalyDetector detector, CategorySplit split, int trainImages,
