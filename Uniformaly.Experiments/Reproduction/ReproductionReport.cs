@@ -147,9 +147,10 @@ public static class ReproductionReport
             ? string.Join("; ", result.Backbones.Select(b => b.StartsWith(LoadedPrefix, StringComparison.Ordinal) ? b[LoadedPrefix.Length..] : b))
             : $"{backbone} (not loaded: every cell was reused from an earlier run)";
         var differs = backbone == definition.Backbone ? "" : $" (the paper used {definition.Backbone}; differences are expected)";
-        var paper = definition.Paper?.Column.Contains("{family}", StringComparison.Ordinal) == true
-            ? $" Paper column: UniFormaly-{Family(backbone).ToUpperInvariant()}{differs}."
-            : definition.Paper is null || differs.Length == 0 ? "" : $" Paper{differs}.";
+        // A paper table whose columns are not UniFormaly's families (AnomalyDINO's) gets no family.
+        var paper = definition.Paper is { } mapping && !mapping.Column.Contains("{family}", StringComparison.Ordinal)
+            ? differs.Length == 0 ? "" : $" Paper{differs}."
+            : $" Paper column: UniFormaly-{Family(backbone).ToUpperInvariant()}{differs}.";
         md.AppendLine($"Backbone: {loaded}.{paper}").AppendLine();
         md.Append(table.ToMarkdown()).AppendLine();
         foreach (var skipped in result.Skipped) md.AppendLine($"- skipped **{skipped.Task}**: {skipped.Reason}");

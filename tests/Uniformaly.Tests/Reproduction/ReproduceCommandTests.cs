@@ -255,6 +255,8 @@ public sealed class ReproduceCommandTests
         var (code, stdout, error) = ReproduceOnRandomVit("anomalydino", output.Path);
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(stdout + error, Does.Contain("RANDOM weights"));
+        Assert.That(stdout, Does.Contain("(the paper used dinov2_vits14; differences are expected)").And.Not.Contain("UniFormaly-DINO"),
+            "AnomalyDINO's table has no UniFormaly family column");
         var rows = Comparison(output.Path, "anomalydino");
         foreach (var shots in new[] { 1, 2, 4, 8, 16 })
             Assert.That(rows, Does.ContainKey($"anomalydino|mean|image_auroc|{shots}"), string.Join("\n", rows.Keys));
