@@ -6,6 +6,7 @@ using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Features;
 using Uniformaly.Research.Settings;
+using Uniformaly.Research.Torch;
 using static Uniformaly.Research.Settings.SettingTable;
 
 namespace Uniformaly.Experiments.Commands;
@@ -36,11 +37,25 @@ public static class FitCommand
         using var model = ProgressDisplay.Run(progress =>
         {
             using var stage = progress.Begin("extracting training features", paths.Count);
-            return UniformalyDetector.Fit(settings, extractor.Extract(paths, values.Get(BatchSize), stage), device, progress: progress);
+            return UniformalyDetector.Fit(settings, References(extractor, settings, paths, values.Get(BatchSize), stage), device, progress: progress);
         });
         model.Save(folder.Staging, extractor.Record(), Recorded.Values(values, settings, extractor), Recorded.About("fit", extractor));
         folder.Publish();
         Console.WriteLine($"fitted on {paths.Count} images; memory bank of {model.BankSize} patches; saved to {folder.Path}");
         return 0;
+    }
+
+    /// <summary>The training images' features batch by batch (with AnomalyDINO's rotations when asked), each freed when the fit moves on.</summary>
+    private static IEnumerable<PatchFeatures> References(FeatureExtractor extractor, DetectorSettings settings, IReadOnlyList<string> paths,
+        int batchSize, IProgressStage stage)
+    {
+        var through = RotatedReferences.For(extractor, settings);
+        foreach (var batch in paths.Chunk(batchSize))
+        {
+            using (var images = extractor.Input.LoadBatch(batch))
+            using (var features = through.Extract(images))
+                yield return features;
+            stage.Advance(batch.Length);
+        }
     }
 }

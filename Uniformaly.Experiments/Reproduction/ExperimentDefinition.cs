@@ -18,7 +18,9 @@ public sealed record ExperimentDefinition
     /// <summary>One line for the report's heading.</summary>
     public required string Title { get; init; }
 
-    /// <summary>The paper's backbone for this table (dino_vitb8 = UniFormaly-DINO).</summary>
+    /// <summary>The paper's backbone for this table (dino_vitb8 = UniFormaly-DINO), as written: checked
+    /// with every cell's settings before the first cell runs, and not at all when --backbone or
+    /// --checkpoint replaces it.</summary>
     public required string Backbone { get; init; }
 
     /// <summary>Cell settings (<see cref="SettingGroups.Cell"/>, by their names) shared by every task.</summary>
@@ -74,8 +76,9 @@ public sealed record SweepDefinition(string Parameter, IReadOnlyList<SweepPoint>
 /// as "0,1,2,3,4" (multi-class); Species-60 splits as "split:A".</param>
 /// <param name="Metrics">Metric names reported (image_auroc, pixel_auroc, aupro, ..., nmi, ari, f1).</param>
 /// <param name="Settings">Cell settings of this task (low-shot included), over the definition's.</param>
+/// <param name="Backbone">This task's backbone instead of the definition's (comparisons over backbones), as written.</param>
 public sealed record TaskDefinition(string Name, string Data, string Kind, Protocol Protocol, string Categories, bool MultiClass,
-    IReadOnlyList<string> Normal, IReadOnlyList<string> Metrics, IReadOnlyList<SettingText> Settings);
+    IReadOnlyList<string> Normal, IReadOnlyList<string> Metrics, IReadOnlyList<SettingText> Settings, string? Backbone = null);
 
 /// <summary>
 /// Where a cell sits in the paper's table: row and column templates over {task}, {unit} (category,

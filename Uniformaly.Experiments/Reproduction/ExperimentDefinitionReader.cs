@@ -14,7 +14,7 @@ namespace Uniformaly.Experiments.Reproduction;
 public static class ExperimentDefinitionReader
 {
     private static readonly string[] TopKeys = ["name", "title", "backbone", "settings", "sweep", "tasks", "paper", "gallery"];
-    private static readonly string[] TaskKeys = ["name", "data", "kind", "protocol", "categories", "multiclass", "normal", "metrics", "settings"];
+    private static readonly string[] TaskKeys = ["name", "data", "kind", "protocol", "categories", "multiclass", "normal", "metrics", "settings", "backbone"];
     private static readonly string[] SweepKeys = ["parameter", "values", "points", "label", "percent", "log-x"];
     private static readonly string[] PaperKeys = ["table", "row", "column", "metric-names", "text-points", "text-note"];
 
@@ -30,7 +30,7 @@ public static class ExperimentDefinitionReader
         {
             Name = reader.Required("name"),
             Title = reader.Required("title"),
-            Backbone = SettingTable.Backbone.Parse(reader.Required("backbone"), $"{source}: backbone")!,
+            Backbone = reader.Required("backbone"), // checked with the cells' settings (ReproductionRunner), unless replaced
             Settings = reader.Settings("settings"),
             Sweep = reader.Mapping("sweep") is { } sweep ? ReadSweep(sweep, source) : null,
             Tasks = tasks,
@@ -57,7 +57,7 @@ public static class ExperimentDefinitionReader
         foreach (var split in normal.Where(n => n.StartsWith(SplitPrefix, StringComparison.Ordinal)))
             SettingTable.NormalSplit.Parse(split[SplitPrefix.Length..], $"{where}: normal");
         return new TaskDefinition(r.Scalar("name") ?? data, data, kind, protocol, r.Scalar("categories") ?? "all",
-            r.Bool("multiclass") ?? false, normal, metrics, r.Settings("settings"));
+            r.Bool("multiclass") ?? false, normal, metrics, r.Settings("settings"), r.Scalar("backbone"));
     }
 
     private static IReadOnlyList<string> DefaultMetrics(Protocol protocol) => protocol switch

@@ -146,8 +146,12 @@ public static class ReproductionReport
         var loaded = result.Backbones.Count > 0
             ? string.Join("; ", result.Backbones.Select(b => b.StartsWith(LoadedPrefix, StringComparison.Ordinal) ? b[LoadedPrefix.Length..] : b))
             : $"{backbone} (not loaded: every cell was reused from an earlier run)";
-        md.AppendLine($"Backbone: {loaded}. Paper column: UniFormaly-{Family(backbone).ToUpperInvariant()}" +
-            $"{(backbone == definition.Backbone ? "" : $" (the paper used {definition.Backbone}; differences are expected)")}.").AppendLine();
+        var differs = backbone == definition.Backbone ? "" : $" (the paper used {definition.Backbone}; differences are expected)";
+        // A paper table whose columns are not UniFormaly's families (AnomalyDINO's) gets no family.
+        var paper = definition.Paper is { } mapping && !mapping.Column.Contains("{family}", StringComparison.Ordinal)
+            ? differs.Length == 0 ? "" : $" Paper{differs}."
+            : $" Paper column: UniFormaly-{Family(backbone).ToUpperInvariant()}{differs}.";
+        md.AppendLine($"Backbone: {loaded}.{paper}").AppendLine();
         md.Append(table.ToMarkdown()).AppendLine();
         foreach (var skipped in result.Skipped) md.AppendLine($"- skipped **{skipped.Task}**: {skipped.Reason}");
         if (result.Skipped.Count > 0) md.AppendLine();

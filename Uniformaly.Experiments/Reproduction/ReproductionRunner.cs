@@ -69,6 +69,9 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
             }
             else runnable.Add(task);
         }
+        foreach (var task in runnable)
+        foreach (var point in definition.Points)
+            Resolve(task, point); // every cell's settings (backbone names included) checked before the first runs
         if (runnable.Count > 0) _ = Output; // the lock, and any interrupted publish finished, before a cell is read
         foreach (var task in runnable)
         {
@@ -128,13 +131,18 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     /// all of them as values (for the cell's settings.json).</summary>
     private sealed record CellSetup(DetectorSettings Settings, int? LowShot, PatchSelector Selector, SettingValues Values);
 
-    /// <summary>The table's defaults, the backbone (the user's or the definition's), then the definition's
+    /// <summary>The table's defaults, the backbone (the user's, the task's or the definition's), then the definition's
     /// settings, the task's, --set, and the sweep point's, each checked when its file was read.</summary>
     private CellSetup Resolve(TaskDefinition task, string? point)
     {
         var values = new SettingValues([Backbone, Checkpoint, .. SettingGroups.Cell]);
         if (options.Checkpoint is { } checkpoint) values.Set(Checkpoint, checkpoint, Checkpoint.Option);
-        else values.Set(Backbone, options.Backbone ?? definition.Backbone, options.Backbone is null ? $"{definition.Source}: backbone" : Backbone.Option);
+        else if (options.Backbone is { } backbone) values.Set(Backbone, backbone, Backbone.Option);
+        else
+        {
+            var where = task.Backbone is null ? $"{definition.Source}: backbone" : $"{definition.Source}: {task.Name}: backbone";
+            values.Set(Backbone, Backbone.Parse(task.Backbone ?? definition.Backbone, where), where);
+        }
         var pointSettings = point is null ? [] : definition.Sweep!.Point(point).Settings;
         foreach (var entry in definition.Settings.Concat(task.Settings).Concat(options.Overrides).Concat(pointSettings))
             entry.ApplyTo(values);

@@ -13,9 +13,9 @@ namespace Uniformaly.Research.Detector;
 
 /// <summary>
 /// UniFormaly on patch features (docs/method.md sections 5-9): Fit keeps the BPM-selected training patches
-/// in a subsampled memory bank; Predict scores each test patch by its squared distance to the
-/// nearest bank rows, masks the scores with BPM, takes the top k-ratio mean as the image score and
-/// turns the masked patch scores into an anomaly map. Where the features come from (feature extractor,
+/// in a subsampled memory bank; Predict scores each test patch by its distance to the nearest bank
+/// rows (squared L2, or AnomalyDINO's cosine), masks the scores with BPM or AnomalyDINO's PCA mask,
+/// takes the top k-ratio mean as the image score and turns the masked patch scores into an anomaly map. Where the features come from (feature extractor,
 /// cache) is the caller's business, so sweeps can reuse them.
 /// </summary>
 public sealed class UniformalyDetector : IDisposable
@@ -68,7 +68,7 @@ public sealed class UniformalyDetector : IDisposable
             foreach (var batch in training)
             {
                 builder ??= new MemoryBankBuilder(batch.Dim, device, Sampler(settings));
-                AppendKept(masking, batch, builder);
+                AppendKept(masking, settings.Distance, batch, builder);
             }
             if (builder is null) throw new ArgumentException("no training images to fit on");
             BankBound.CheckKept(settings, builder.Count);
@@ -81,17 +81,21 @@ public sealed class UniformalyDetector : IDisposable
     }
 
     /// <summary>Scores a batch of test images' patch features.</summary>
-    public DetectorOutput Predict(PatchFeatures batch)
+    /// <param name="batch">The test images' patch features.</param>
+    /// <param name="category">Their category, for the rule of when --masking pca masks (<see cref="PcaMaskingRule"/>); null: unknown.</param>
+    public DetectorOutput Predict(PatchFeatures batch, string? category = null)
     {
         if (batch.Dim != _bank.Dim)
             throw new ArgumentException($"features have width {batch.Dim} but the memory bank {_bank.Dim}: was the detector fitted with another backbone?");
         using var scope = new DisposeScope();
         var (b, n) = (batch.Batch, batch.Patches);
-        var queries = batch.Features.To(_bank.Device).Reshape(b * n, batch.Dim);
+        var queries = Settings.Distance.Rows(batch.Features.To(_bank.Device).Reshape(b * n, batch.Dim));
         using var neighbours = _search.Search(queries, Settings.NearestNeighbours);
-        var patchScores = neighbours.PatchScores().Reshape(b, n);
+        var patchScores = Settings.Distance.Scores(neighbours.PatchScores()).Reshape(b, n);
         var attention = _masking.Attention(batch.ClsAttention, batch.GridHeight, batch.GridWidth).To(_bank.Device);
         var masked = _masking.Apply(patchScores, attention);
+        if (Settings.Masking == ForegroundMasking.Pca && PcaMaskingRule.Masks(category))
+            masked *= PcaForegroundMasking.Mask(batch.Features, batch.GridHeight, batch.GridWidth).To(_bank.Device, DType.Float32);
         var image = _scorer.Score(masked);
         var maps = new AnomalyMapGenerator(Settings.ImageSize, Settings.ImageSize).Generate(masked, batch.GridHeight, batch.GridWidth);
         var clustering = image.ClusteringFeatures(batch.Features.To(_bank.Device));
@@ -153,15 +157,20 @@ public sealed class UniformalyDetector : IDisposable
         _bank.Dispose();
     }
 
-    private static void AppendKept(BackPatchMasking masking, PatchFeatures batch, MemoryBankBuilder builder)
+    /// <summary>Appends the training patches BPM keeps (all of them with --masking pca or none: AnomalyDINO
+    /// masks the test images only), normalised for the cosine distance.</summary>
+    private static void AppendKept(BackPatchMasking masking, PatchDistance distance, PatchFeatures batch, MemoryBankBuilder builder)
     {
         using var scope = new DisposeScope();
         var keep = masking.Keep(masking.Attention(batch.ClsAttention, batch.GridHeight, batch.GridWidth));
+        var rows = distance.Rows(batch.Features);
         for (long i = 0; i < batch.Batch; i++)
-            builder.Append(batch.Features.Select(0, i), keep.Select(0, i).To(builder.Device));
+            builder.Append(rows.Select(0, i), keep.Select(0, i).To(builder.Device));
     }
 
-    private static BackPatchMasking Masking(DetectorSettings settings) => new(settings.Masking, settings.Kernel, settings.Threshold);
+    /// <summary>BPM as --bpm says when it is the foreground mask, else off.</summary>
+    private static BackPatchMasking Masking(DetectorSettings settings) =>
+        new(settings.Masking == ForegroundMasking.Bpm ? settings.Bpm : BackPatchMaskingMode.Off, settings.Kernel, settings.Threshold);
 
     /// <summary>How many values are NaN or infinite (x - x is NaN exactly for those).</summary>
     private static long NonFinite(Tensor values)

@@ -45,7 +45,7 @@ public sealed class ClusteringEvaluation(IImageInput input, IFeatureExtractor ex
         var train = TrainingImages(options, split);
         UniformalyDetector detector;
         using (var stage = progress.Begin($"{split.Category}: extracting training features", train.Count))
-            detector = UniformalyDetector.Fit(options.Detector, stream.Extract(train, stage).Select(b => b.Features), options.Device, selector, progress);
+            detector = UniformalyDetector.Fit(options.Detector, stream.Extract(train, stage, RotatedReferences.For(extractor, options.Detector)).Select(b => b.Features), options.Device, selector, progress);
         using (detector)
         {
             var (samples, features) = Describe(split, detector, stream);
@@ -67,7 +67,7 @@ public sealed class ClusteringEvaluation(IImageInput input, IFeatureExtractor ex
         using var stage = progress.Begin($"{split.Category}: describing test images", split.Test.Count);
         foreach (var (batch, patchFeatures) in stream.Extract(split.Test, stage))
         {
-            using var output = detector.Predict(patchFeatures);
+            using var output = detector.Predict(patchFeatures, split.Category);
             var dim = (int)output.ClusteringFeatures.Size(1);
             var values = output.ClusteringFeatures.ToArray<float>();
             for (var i = 0; i < batch.Count; i++)

@@ -63,7 +63,7 @@ public sealed class DetectionEvaluation(IImageInput input, IFeatureExtractor ext
     private UniformalyDetector Fit(EvaluationOptions options, IReadOnlyList<ImageSample> train, string name)
     {
         using var stage = progress.Begin($"{name}: extracting training features", train.Count);
-        return UniformalyDetector.Fit(options.Detector, _stream.Extract(train, stage).Select(b => b.Features), options.Device, progress: progress);
+        return UniformalyDetector.Fit(options.Detector, _stream.Extract(train, stage, RotatedReferences.For(extractor, options.Detector)).Select(b => b.Features), options.Device, progress: progress);
     }
 
     private CategoryResult Evaluate(EvaluationOptions options, UniformalyDetector detector, CategorySplit split, int trainImages,
@@ -76,7 +76,7 @@ public sealed class DetectionEvaluation(IImageInput input, IFeatureExtractor ext
         using (var stage = progress.Begin($"{split.Category}: scoring test images", split.Test.Count))
         {
             foreach (var (samples, features) in _stream.Extract(split.Test, stage))
-                ScoreBatch(detector, samples, features, scored, maps);
+                ScoreBatch(detector, split.Category, samples, features, scored, maps);
         }
         var scoreSeconds = clock.Elapsed.TotalSeconds;
         var masks = scored.Select(s => s.Sample.MaskPath is { } mask ? input.LoadMask(mask, s.Sample.Path) : new byte[size * size]).ToList();
@@ -90,11 +90,11 @@ public sealed class DetectionEvaluation(IImageInput input, IFeatureExtractor ext
             fitSeconds + clock.Elapsed.TotalSeconds, scored) { Curves = curves };
     }
 
-    private void ScoreBatch(UniformalyDetector detector, IReadOnlyList<ImageSample> samples, PatchFeatures features,
+    private void ScoreBatch(UniformalyDetector detector, string category, IReadOnlyList<ImageSample> samples, PatchFeatures features,
         List<ScoredImage> scored, List<float[]> maps)
     {
         var pixels = input.ImageSize * input.ImageSize;
-        using var output = detector.Predict(features);
+        using var output = detector.Predict(features, category);
         var scores = output.Scores.ToArray<float>();
         var all = output.Maps.ToArray<float>();
         for (var i = 0; i < samples.Count; i++)

@@ -16,8 +16,12 @@ public sealed class FeatureStream(IImageInput input, IFeatureExtractor extractor
 
     public IReadOnlyList<string> Warnings => _warnings;
 
+    /// <param name="images">The images, in batches of the stream's size.</param>
+    /// <param name="stage">Advanced per batch.</param>
+    /// <param name="through">Another extractor for these images (the training images' rotations,
+    /// <see cref="RotatedReferences"/>); by default the stream's.</param>
     public IEnumerable<(IReadOnlyList<ImageSample> Samples, PatchFeatures Features)> Extract(
-        IReadOnlyList<ImageSample> images, IProgressStage stage)
+        IReadOnlyList<ImageSample> images, IProgressStage stage, IFeatureExtractor? through = null)
     {
         foreach (var batch in images.Chunk(batchSize))
         {
@@ -25,7 +29,7 @@ public sealed class FeatureStream(IImageInput input, IFeatureExtractor extractor
             if (readable.Count > 0)
             {
                 using var tensor = input.LoadBatch(readable.Select(s => s.Path).ToList());
-                using var features = extractor.Extract(tensor);
+                using var features = (through ?? extractor).Extract(tensor);
                 yield return (readable, features);
             }
             stage.Advance(batch.Length); // after the consumer's work, so rates and ETAs include it

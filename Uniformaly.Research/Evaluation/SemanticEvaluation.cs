@@ -44,7 +44,7 @@ public sealed class SemanticEvaluation(SemanticDataset dataset, IFeatureExtracto
         BankBound.Check(options.Detector, train.Count, BankBound.PatchesPerImage(dataset.ImageSize, extractor.PatchSize), options.SettingNames);
         UniformalyDetector detector;
         using (var stage = progress.Begin($"{dataset.Name}: extracting training features", train.Count))
-            detector = UniformalyDetector.Fit(options.Detector, Features(train, true, options.BatchSize, stage), options.Device, progress: progress);
+            detector = UniformalyDetector.Fit(options.Detector, Features(train, true, RotatedReferences.For(extractor, options.Detector), options.BatchSize, stage), options.Device, progress: progress);
         using (detector)
         {
             var fitSeconds = clock.Elapsed.TotalSeconds;
@@ -63,7 +63,7 @@ public sealed class SemanticEvaluation(SemanticDataset dataset, IFeatureExtracto
         var scored = new List<ScoredImage>();
         using var stage = progress.Begin($"{dataset.Name}: scoring test images", dataset.Test.Count);
         var batches = dataset.Test.Chunk(options.BatchSize).GetEnumerator();
-        foreach (var features in Features(dataset.Test, false, options.BatchSize, stage))
+        foreach (var features in Features(dataset.Test, false, extractor, options.BatchSize, stage))
         {
             batches.MoveNext();
             using var output = detector.Predict(features);
@@ -79,12 +79,17 @@ public sealed class SemanticEvaluation(SemanticDataset dataset, IFeatureExtracto
         return scored;
     }
 
-    private IEnumerable<PatchFeatures> Features(IReadOnlyList<SemanticSample> samples, bool train, int batchSize, IProgressStage stage)
+    /// <param name="samples">The images.</param>
+    /// <param name="train">Whether they are training images (read as the dataset reads those).</param>
+    /// <param name="through">The extractor: <c>extractor</c>, or with rotations for the training images.</param>
+    /// <param name="batchSize">Images per batch.</param>
+    /// <param name="stage">Advanced per batch.</param>
+    private IEnumerable<PatchFeatures> Features(IReadOnlyList<SemanticSample> samples, bool train, IFeatureExtractor through, int batchSize, IProgressStage stage)
     {
         foreach (var batch in samples.Chunk(batchSize))
         {
             using (var images = dataset.LoadBatch(batch, train))
-            using (var features = extractor.Extract(images))
+            using (var features = through.Extract(images))
                 yield return features;
             stage.Advance(batch.Length);
         }

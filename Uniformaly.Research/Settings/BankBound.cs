@@ -1,5 +1,6 @@
 using Uniformaly.Research.Bank;
 using Uniformaly.Research.Common;
+using Uniformaly.Research.Imaging;
 using Uniformaly.Research.Search;
 
 namespace Uniformaly.Research.Settings;
@@ -23,8 +24,9 @@ public static class BankBound
     public static void Check(DetectorSettings settings, long trainingImages, long patchesPerImage, Func<Setting, string>? where = null)
     {
         where ??= s => s.Option;
-        var bound = Of(settings, trainingImages * patchesPerImage);
-        var how = $"{trainingImages} training images x {patchesPerImage} patches" +
+        var rotations = settings.RotateReferences ? ReferenceRotation.Angles.Count : 1;
+        var bound = Of(settings, trainingImages * rotations * patchesPerImage);
+        var how = $"{trainingImages} training images{(rotations > 1 ? $" x {rotations} rotations" : "")} x {patchesPerImage} patches" +
                   (settings.Sampler == SamplerKind.Identity ? "" : $" x sampler-ratio {settings.SamplerRatio}");
         if (bound < 1)
             throw new SettingException($"{where(SettingTable.SamplerRatio)}: {settings.SamplerRatio} keeps no patch of {how}; raise it or train on more images");

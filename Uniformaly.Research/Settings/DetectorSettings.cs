@@ -27,7 +27,11 @@ public sealed record DetectorSettings
     /// <summary>a: 1-based block whose CLS attention drives BPM; null = the highest-numbered block of <see cref="Layers"/>.</summary>
     public int? AttentionLayer { get; init; } = SettingTable.AttentionLayer.Default;
 
-    public BackPatchMaskingMode Masking { get; init; } = SettingTable.Bpm.Default;
+    /// <summary>Which foreground mask: BPM (as <see cref="Bpm"/> says), AnomalyDINO's PCA mask, or none.</summary>
+    public ForegroundMasking Masking { get; init; } = SettingTable.Masking.Default;
+
+    /// <summary>How BPM acts when <see cref="Masking"/> is BPM.</summary>
+    public BackPatchMaskingMode Bpm { get; init; } = SettingTable.Bpm.Default;
 
     /// <summary>BPM smoothing kernel n (odd).</summary>
     public int Kernel { get; init; } = SettingTable.Kernel.Default;
@@ -41,6 +45,9 @@ public sealed record DetectorSettings
     /// <summary>n_nn: nearest neighbours averaged per patch.</summary>
     public int NearestNeighbours { get; init; } = SettingTable.Nn.Default;
 
+    /// <summary>The patch distance: squared L2 (UniFormaly) or cosine (AnomalyDINO), both by the exact L2 search.</summary>
+    public PatchDistance Distance { get; init; } = SettingTable.Distance.Default;
+
     /// <summary>How the exact nearest-neighbour search computes: float32 (the reference) or the
     /// certified bfloat16 ranking, which returns the same neighbours faster where bf16 GEMMs are fast.</summary>
     public SearchPrecision KnnPrecision { get; init; } = SettingTable.KnnPrecision.Default;
@@ -53,6 +60,9 @@ public sealed record DetectorSettings
 
     /// <summary>Fraction of bank rows kept by the random and coreset samplers, in (0, 1].</summary>
     public double SamplerRatio { get; init; } = SettingTable.SamplerRatio.Default;
+
+    /// <summary>Training images also enter rotated by AnomalyDINO's angles.</summary>
+    public bool RotateReferences { get; init; } = SettingTable.RotateReferences.Default;
 
     public int Seed { get; init; } = SettingTable.Seed.Default;
 
@@ -72,15 +82,18 @@ public sealed record DetectorSettings
         new Binding<string?>(SettingTable.Checkpoint, s => s.Checkpoint, (s, v) => s with { Checkpoint = v is null ? null : Path.GetFullPath(v) }),
         new Binding<int[]>(SettingTable.Layers, s => s.Layers, (s, v) => s with { Layers = v }),
         new Binding<int?>(SettingTable.AttentionLayer, s => s.EffectiveAttentionLayer, (s, v) => s with { AttentionLayer = v }),
-        new Binding<BackPatchMaskingMode>(SettingTable.Bpm, s => s.Masking, (s, v) => s with { Masking = v }),
+        new Binding<ForegroundMasking>(SettingTable.Masking, s => s.Masking, (s, v) => s with { Masking = v }),
+        new Binding<BackPatchMaskingMode>(SettingTable.Bpm, s => s.Bpm, (s, v) => s with { Bpm = v }),
         new Binding<int>(SettingTable.Kernel, s => s.Kernel, (s, v) => s with { Kernel = v }),
         new Binding<double>(SettingTable.Threshold, s => s.Threshold, (s, v) => s with { Threshold = v }),
         new Binding<double>(SettingTable.TopK, s => s.TopK, (s, v) => s with { TopK = v }),
         new Binding<int>(SettingTable.Nn, s => s.NearestNeighbours, (s, v) => s with { NearestNeighbours = v }),
+        new Binding<PatchDistance>(SettingTable.Distance, s => s.Distance, (s, v) => s with { Distance = v }),
         new Binding<SearchPrecision>(SettingTable.KnnPrecision, s => s.KnnPrecision, (s, v) => s with { KnnPrecision = v }),
         new Binding<BackbonePrecision>(SettingTable.BackbonePrecision, s => s.BackbonePrecision, (s, v) => s with { BackbonePrecision = v }),
         new Binding<SamplerKind>(SettingTable.Sampler, s => s.Sampler, (s, v) => s with { Sampler = v }),
         new Binding<double>(SettingTable.SamplerRatio, s => s.SamplerRatio, (s, v) => s with { SamplerRatio = v }),
+        new Binding<bool>(SettingTable.RotateReferences, s => s.RotateReferences, (s, v) => s with { RotateReferences = v }),
         new Binding<int>(SettingTable.Seed, s => s.Seed, (s, v) => s with { Seed = v }),
         new Binding<int>(SettingTable.Resize, s => s.Resize, (s, v) => s with { Resize = v }),
         new Binding<int>(SettingTable.ImageSize, s => s.ImageSize, (s, v) => s with { ImageSize = v }),

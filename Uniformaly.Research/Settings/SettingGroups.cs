@@ -6,9 +6,9 @@ public static class SettingGroups
     /// <summary>The settings of <see cref="DetectorSettings"/>: which backbone, its features, BPM, the bank, the search and scoring, the image input.</summary>
     public static IReadOnlyList<Setting> Detector { get; } =
     [
-        SettingTable.Backbone, SettingTable.Checkpoint, SettingTable.Layers, SettingTable.AttentionLayer, SettingTable.Bpm, SettingTable.Kernel,
-        SettingTable.Threshold, SettingTable.TopK, SettingTable.Nn, SettingTable.KnnPrecision, SettingTable.BackbonePrecision, SettingTable.Sampler, SettingTable.SamplerRatio,
-        SettingTable.Seed, SettingTable.Resize, SettingTable.ImageSize,
+        SettingTable.Backbone, SettingTable.Checkpoint, SettingTable.Layers, SettingTable.AttentionLayer, SettingTable.Masking, SettingTable.Bpm, SettingTable.Kernel,
+        SettingTable.Threshold, SettingTable.TopK, SettingTable.Nn, SettingTable.Distance, SettingTable.KnnPrecision, SettingTable.BackbonePrecision, SettingTable.Sampler,
+        SettingTable.SamplerRatio, SettingTable.RotateReferences, SettingTable.Seed, SettingTable.Resize, SettingTable.ImageSize,
     ];
 
     /// <summary>The detector's settings and where named backbones' files are: what a command that fits a detector takes.</summary>

@@ -28,8 +28,13 @@ public static partial class SettingTable
         null, ValueKinds.Optional(ValueKinds.Whole(1, LayerList.MaxBlock)));
 
     public static Setting<BackPatchMaskingMode> Bpm { get; } = new("bpm",
-        "Back Patch Masking: binary (keep patches whose smoothed attention exceeds --threshold), soft (weight patch scores by it) or off",
+        "Back Patch Masking, with --masking bpm: binary (keep patches whose smoothed attention exceeds --threshold), soft (weight patch scores by it) or off",
         BackPatchMaskingMode.Binary, ValueKinds.Choice(("binary", BackPatchMaskingMode.Binary), ("soft", BackPatchMaskingMode.Soft), ("off", BackPatchMaskingMode.Off)));
+
+    public static Setting<ForegroundMasking> Masking { get; } = new("masking",
+        "Foreground mask: bpm (Back Patch Masking as --bpm says), pca (AnomalyDINO's mask from the first principal component " +
+        "of each test image's patch features, in the categories its rule masks) or none (every patch scored, as --bpm off)",
+        ForegroundMasking.Bpm, ValueKinds.Choice(("bpm", ForegroundMasking.Bpm), ("pca", ForegroundMasking.Pca), ("none", ForegroundMasking.None)));
 
     public static Setting<int> Kernel { get; } = new("kernel",
         "BPM smoothing kernel size n, in patches (the window is centred, so n is odd)", 7,
@@ -44,6 +49,11 @@ public static partial class SettingTable
 
     public static Setting<int> Nn { get; } = new("nn",
         "Nearest neighbours averaged per patch (at most the memory bank's size)", 1, ValueKinds.Whole(1, int.MaxValue));
+
+    public static Setting<PatchDistance> Distance { get; } = new("distance",
+        "Patch distance to the memory bank: l2 (squared Euclidean, UniFormaly's) or cosine (1 - cosine similarity, AnomalyDINO's: " +
+        "the same exact search on L2-normalised features)",
+        PatchDistance.L2, ValueKinds.Choice(("l2", PatchDistance.L2), ("cosine", PatchDistance.Cosine)));
 
     public static Setting<SearchPrecision> KnnPrecision { get; } = new("knn-precision",
         "Nearest-neighbour arithmetic: float32 (the reference) or bf16 (bfloat16 ranking proven per query, float32 rerank: " +
@@ -62,6 +72,10 @@ public static partial class SettingTable
 
     public static Setting<double> SamplerRatio { get; } = new("sampler-ratio",
         "Fraction of the kept patches the random and coreset samplers keep", 0.1, ValueKinds.Number(new Interval(0, false, 1, true)));
+
+    public static Setting<bool> RotateReferences { get; } = new("rotate-references",
+        "Add each training image rotated by 45, 90, ..., 315 degrees (AnomalyDINO's augmentation for few-shot; 8 times the training features)",
+        false, ValueKinds.Flag);
 
     public static Setting<int> Seed { get; } = new("seed",
         "Seed of every random draw: sampling, low-shot images, k-means, random_* backbone weights", 0, ValueKinds.Whole(0, int.MaxValue));

@@ -53,11 +53,14 @@ public static class SettingsFile
         {
             throw new SettingException($"{path}: not valid JSON ({e.Message})");
         }
+        // Unknown keys first: an earlier uniformaly's file may share a key with a later setting ('masking').
+        if (json.FirstOrDefault(entry => entry.Key != AboutKey && SettingTable.Find(accepted, entry.Key) is null).Key is { } unknown)
+            throw Unknown(path, unknown, json, accepted);
         var values = new SettingValues(accepted);
         foreach (var (key, node) in json)
         {
             if (key == AboutKey || node is null) continue;
-            var setting = SettingTable.Find(accepted, key) ?? throw Unknown(path, key, json, accepted);
+            var setting = SettingTable.Find(accepted, key)!;
             values.Parse(setting, Tokens(node, setting, $"{path}: {key}"), $"{path}: {key}");
         }
         return values;

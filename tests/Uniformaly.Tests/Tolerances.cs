@@ -131,7 +131,24 @@ public static class Tolerances
     /// detector's 5, relative to the distance scale: 4 u sqrt(768 x 39) = 4.1e-5.</summary>
     public static readonly double Pipeline = Float32(768, 1 + 3 * 11 + 5);
 
+    /// <summary>PCA scores computed in float64 from float32 features, against scikit-learn's float64
+    /// scores: the power iteration stops 1e-12 from the component (far below), so what differs is the
+    /// rounding of both to float32 for comparison, relative to the largest score.</summary>
+    public static readonly double PcaScores = Float32(2);
+
+    /// <summary>The cosine distance on L2-normalised rows: the norm (D squares, its root, the division,
+    /// 3 stages), then the squared distance (2 stages) and the halving, relative to |q̂|² + |b̂|² = 2.</summary>
+    public static double CosineDistance(int dim) => Float32(dim, 6);
+
+    /// <summary>A detector's image score with the cosine distance: <see cref="CosineDistance"/>, the
+    /// product with the mask and the top k-ratio mean, relative to 2.</summary>
+    public static double CosineImageScore(int dim, int patches) => Float32(Math.Max(dim, patches), 8);
+
     // ---- images -------------------------------------------------------------------------------
+
+    /// <summary>A bilinear rotation computed in float64 and rounded to float32, against scipy's float64
+    /// result rounded alike: two roundings, relative to the largest value.</summary>
+    public static readonly double Rotation = Float32(2);
 
     /// <summary>ToTensor and Normalize: x / 255, minus the mean, over the std, three rounded steps.</summary>
     public static readonly double Normalization = Float32(1, 3);

@@ -45,7 +45,7 @@ public static class ParityFixture
             TopK = common.GetProperty("topk").GetDouble(),
             Resize = common.GetProperty("resize").GetInt32(),
             ImageSize = common.GetProperty("imagesize").GetInt32(),
-            Masking = s.GetProperty("bpm").GetString() switch
+            Bpm = s.GetProperty("bpm").GetString() switch
             {
                 "binary" => BackPatchMaskingMode.Binary,
                 "soft" => BackPatchMaskingMode.Soft,

@@ -78,7 +78,7 @@ public sealed class ExperimentDefinitionTests
         var values = new SettingValues(SettingGroups.Cell);
         foreach (var entry in sweep.Point("binary_0.2").Settings) entry.ApplyTo(values);
         var settings = DetectorSettings.From(values);
-        Assert.That((settings.Masking, settings.Threshold), Is.EqualTo((BackPatchMaskingMode.Binary, 0.2)));
+        Assert.That((settings.Bpm, settings.Threshold), Is.EqualTo((BackPatchMaskingMode.Binary, 0.2)));
     }
 
     /// <summary>Table 8's points: the clustering feature, and k for the top-k ones.</summary>

@@ -226,12 +226,77 @@ public sealed class ReproduceCommandTests
     public void EveryEmbeddedDefinition_Loads_AndNamesAnExistingPaperTable()
     {
         Assert.That(ExperimentLibrary.Names, Is.EqualTo(new[]
-            { "table1", "table2", "table3", "table4", "table5", "table6", "table7", "table8", "table9", "table10", "fig6", "fig7" }));
+            { "table1", "table2", "table3", "table4", "table5", "table6", "table7", "table8", "table9", "table10", "backbones", "anomalydino", "fig6", "fig7" }));
         foreach (var name in ExperimentLibrary.Names)
         {
             var definition = ExperimentLibrary.Load(name);
             Assert.That(definition.Name, Is.EqualTo(name));
             if (definition.Paper?.Table is { } table) Assert.That(PaperResults.Names, Does.Contain(table), name);
         }
+    }
+
+    /// <summary>`reproduce anomalydino` and `backbones` name DINOv2/DINOv3 backbones; on the stand-ins a
+    /// random-weight ViT-S/16 (12 blocks, so AnomalyDINO's last-block features exist) at 64 px
+    /// replaces every backbone, and a sampler ratio that keeps patches of the one-image stand-in
+    /// classes replaces theirs.</summary>
+    private static (int Code, string Out, string Error) ReproduceOnRandomVit(string name, string output) =>
+        CliRunner.Run(["reproduce", name, "--data-root", _data.Path, "--out", output, "--cache-dir", Path.Combine(output, "cache"),
+            "--categories", StandIns.Categories, "--classes", "0,1", "--batch-size", "16",
+            "--backbone", "random_vits16", "--set", "resize=64", "--set", "imagesize=64", "--set", "sampler-ratio=0.5"]);
+
+    private static string CellSettings(string folder, string name, string task, string point) =>
+        File.ReadAllText(Path.Combine(folder, name, "cells", task.Replace('/', '_'), point, "settings.json"));
+
+    [Test]
+    [Category("Slow")]
+    public void AnomalyDino_RunsEveryShot_BesideItsPublishedNumber()
+    {
+        using var output = new TempFolder();
+        var (code, stdout, error) = ReproduceOnRandomVit("anomalydino", output.Path);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(stdout + error, Does.Contain("RANDOM weights"));
+        Assert.That(stdout, Does.Contain("(the paper used dinov2_vits14; differences are expected)").And.Not.Contain("UniFormaly-DINO"),
+            "AnomalyDINO's table has no UniFormaly family column");
+        var rows = Comparison(output.Path, "anomalydino");
+        foreach (var shots in new[] { 1, 2, 4, 8, 16 })
+            Assert.That(rows, Does.ContainKey($"anomalydino|mean|image_auroc|{shots}"), string.Join("\n", rows.Keys));
+        Assert.That(rows["anomalydino|mean|image_auroc|1"].Paper, Is.EqualTo("96.60"), "the one-shot number of its abstract");
+        Assert.That(rows["anomalydino|mean|image_auroc|2"].Paper, Is.EqualTo("-"), "numbers not transcribed are left out");
+        var settings = CellSettings(output.Path, "anomalydino", "anomalydino", "low-shot_1");
+        Assert.That(settings, Does.Contain("\"distance\": \"cosine\"").And.Contain("\"masking\": \"pca\"")
+            .And.Contain("\"rotate-references\": true").And.Contain("\"topk\": 0.01").And.Contain("\"low-shot\": 1"));
+    }
+
+    [Test]
+    [Category("Slow")]
+    public void Backbones_RunsBothRecipesOnEveryTask()
+    {
+        using var output = new TempFolder();
+        var (code, _, error) = ReproduceOnRandomVit("backbones", output.Path);
+        Assert.That(code, Is.EqualTo(0), error);
+        var definition = ExperimentLibrary.Load("backbones");
+        Assert.That(definition.Tasks.Select(t => t.Backbone).Distinct(),
+            Is.EquivalentTo(new[] { "dino_vitb8", "ibot_vitb16", "dinov2_vitb14_reg", "dinov3_vitb16" }));
+        var cells = File.ReadAllLines(Path.Combine(output.Path, "backbones", "cells.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        foreach (var task in definition.Tasks)
+        foreach (var recipe in new[] { "uniformaly", "anomalydino" })
+            Assert.That(cells.Any(c => c[0] == task.Name && c[1] == recipe && c[3] == "image_auroc"), $"{task.Name} {recipe}");
+        Assert.That(CellSettings(output.Path, "backbones", "dinov3_vitb16/mvtec", "recipe_anomalydino"),
+            Does.Contain("\"distance\": \"cosine\"").And.Contain("\"masking\": \"pca\"").And.Contain("\"layers\": \"12\""));
+        Assert.That(CellSettings(output.Path, "backbones", "dinov3_vitb16/mvtec", "recipe_uniformaly"),
+            Does.Contain("\"distance\": \"l2\"").And.Contain("\"masking\": \"bpm\""));
+    }
+
+    /// <summary>A definition's backbones are checked with its cells' settings, before anything runs.</summary>
+    [Test]
+    public void UnknownBackbone_OfATask_FailsBeforeAnyCellRuns()
+    {
+        using var output = new TempFolder();
+        var yaml = Path.Combine(output.Path, "bad.yaml");
+        File.WriteAllText(yaml, "name: bad\ntitle: bad\nbackbone: dino_vitb8\ntasks:\n  - {name: synth, backbone: dino_vitb9, data: mvtec}\n");
+        var (code, _, error) = CliRunner.Run("reproduce", yaml, "--data-root", _data.Path, "--out", output.Path);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("bad.yaml: synth: backbone: 'dino_vitb9' is not one of"));
+        Assert.That(Directory.Exists(Path.Combine(output.Path, "bad")), Is.False);
     }
 }

@@ -20,8 +20,10 @@ public sealed class SettingTableTests
         Assert.That(s.Layers, Is.EqualTo(new[] { 3, 4, 5, 6, 7, 8, 9, 10 }));
         Assert.That(s.EffectiveAttentionLayer, Is.EqualTo(10), "the highest-numbered block of the layers");
         Assert.That((s.Kernel, s.Threshold, s.TopK, s.NearestNeighbours, s.SamplerRatio, s.Resize, s.ImageSize), Is.EqualTo((7, 0.1, 0.05, 1, 0.1, 256, 224)));
-        Assert.That((s.Masking, s.Sampler, s.KnnPrecision, s.Backbone, s.Seed),
+        Assert.That((s.Bpm, s.Sampler, s.KnnPrecision, s.Backbone, s.Seed),
             Is.EqualTo((BackPatchMaskingMode.Binary, SamplerKind.Coreset, SearchPrecision.Float32, "dino_vitb8", 0)));
+        Assert.That((s.Masking, s.Distance, s.RotateReferences), Is.EqualTo((ForegroundMasking.Bpm, PatchDistance.L2, false)),
+            "UniFormaly's recipe: BPM, squared L2, no rotated references");
     }
 
     [Test]
@@ -58,6 +60,9 @@ public sealed class SettingTableTests
         "layers" => "1-3",
         "attention-layer" or "kernel" => "3",
         "bpm" => "soft",
+        "masking" => "pca",
+        "distance" => "cosine",
+        "rotate-references" => "true",
         "knn-precision" or "backbone-precision" => "bf16",
         "sampler" => "random",
         "nn" or "seed" => "5",
