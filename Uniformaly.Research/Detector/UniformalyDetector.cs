@@ -59,25 +59,62 @@ public sealed class UniformalyDetector : IDisposable
     /// <param name="progress">Reports the coreset's picks (extracting the features is the caller's loop).</param>
     /// <exception cref="SettingException">--nn exceeds the bank the kept training patches make.</exception>
     public static UniformalyDetector Fit(DetectorSettings settings, IEnumerable<PatchFeatures> training, Device device,
-        PatchSelector selector = PatchSelector.TopK, IProgressSink? progress = null)
+        PatchSelector selector = PatchSelector.TopK, IProgressSink? progress = null) =>
+        FitWithFolds(settings, training, device, folds: 0, selector, progress).Full;
+
+    /// <summary>
+    /// Builds the memory bank of all training images and, from the same pass over their features, one
+    /// bank per fold that leaves that fold out, for cross-fit calibration (docs/method.md section 19):
+    /// the i-th training image (in the order given) is in fold i mod <paramref name="folds"/>. The full
+    /// bank is the one <see cref="Fit"/> builds.
+    /// </summary>
+    /// <param name="settings">The detector's settings.</param>
+    /// <param name="training">Batches of training images' patch features (disposed by the caller).</param>
+    /// <param name="device">Where the banks live and the search runs.</param>
+    /// <param name="folds">0 for the full bank only, else at least 2.</param>
+    /// <param name="selector">Top-k (the method) or the Max/All ablations of Table 8.</param>
+    /// <param name="progress">Reports the coreset's picks.</param>
+    /// <returns>The detector of all images, and per fold the detector without that fold's images.</returns>
+    public static (UniformalyDetector Full, IReadOnlyList<UniformalyDetector> Folds) FitWithFolds(DetectorSettings settings,
+        IEnumerable<PatchFeatures> training, Device device, int folds, PatchSelector selector = PatchSelector.TopK, IProgressSink? progress = null)
     {
+        if (folds is 1 or < 0) throw new ArgumentOutOfRangeException(nameof(folds), folds, "0 (no folds) or at least 2");
         var masking = Masking(settings);
-        MemoryBankBuilder? builder = null;
+        MemoryBankBuilder? full = null;
+        var left = new MemoryBankBuilder[folds];
+        var fitted = new List<UniformalyDetector>();
         try
         {
+            long image = 0;
             foreach (var batch in training)
             {
-                builder ??= new MemoryBankBuilder(batch.Dim, device, Sampler(settings));
-                AppendKept(masking, batch, builder);
+                full ??= new MemoryBankBuilder(batch.Dim, device, Sampler(settings));
+                // The fold banks share the memory budget of one bank; what does not fit goes to their temporary files.
+                for (var j = 0; j < folds; j++) left[j] ??= new MemoryBankBuilder(batch.Dim, device, Sampler(settings), MemoryBankBuilder.DefaultMemoryBytes / folds);
+                var first = image;
+                AppendKept(masking, batch, i => left.Where((_, j) => j != (first + i) % folds).Prepend(full));
+                image += batch.Batch;
             }
-            if (builder is null) throw new ArgumentException("no training images to fit on");
-            BankBound.CheckKept(settings, builder.Count);
-            return new UniformalyDetector(settings, builder.Build(progress: progress), selector);
+            if (full is null) throw new ArgumentException("no training images to fit on");
+            foreach (var builder in left) fitted.Add(Build(settings, builder, selector, progress));
+            return (Build(settings, full, selector, progress), fitted);
+        }
+        catch
+        {
+            foreach (var detector in fitted) detector.Dispose();
+            throw;
         }
         finally
         {
-            builder?.Dispose();
+            full?.Dispose();
+            foreach (var builder in left) builder?.Dispose();
         }
+    }
+
+    private static UniformalyDetector Build(DetectorSettings settings, MemoryBankBuilder builder, PatchSelector selector, IProgressSink? progress)
+    {
+        BankBound.CheckKept(settings, builder.Count);
+        return new UniformalyDetector(settings, builder.Build(progress: progress), selector);
     }
 
     /// <summary>Scores a batch of test images' patch features.</summary>
@@ -153,12 +190,16 @@ public sealed class UniformalyDetector : IDisposable
         _bank.Dispose();
     }
 
-    private static void AppendKept(BackPatchMasking masking, PatchFeatures batch, MemoryBankBuilder builder)
+    /// <summary>Appends each image's BPM-kept patches to the builders <paramref name="builders"/> names for its index in the batch.</summary>
+    private static void AppendKept(BackPatchMasking masking, PatchFeatures batch, Func<long, IEnumerable<MemoryBankBuilder>> builders)
     {
         using var scope = new DisposeScope();
         var keep = masking.Keep(masking.Attention(batch.ClsAttention, batch.GridHeight, batch.GridWidth));
         for (long i = 0; i < batch.Batch; i++)
-            builder.Append(batch.Features.Select(0, i), keep.Select(0, i).To(builder.Device));
+        {
+            var (features, kept) = (batch.Features.Select(0, i), keep.Select(0, i));
+            foreach (var builder in builders(i)) builder.Append(features, kept.To(builder.Device));
+        }
     }
 
     private static BackPatchMasking Masking(DetectorSettings settings) => new(settings.Masking, settings.Kernel, settings.Threshold);

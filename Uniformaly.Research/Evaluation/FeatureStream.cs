@@ -13,8 +13,12 @@ namespace Uniformaly.Research.Evaluation;
 public sealed class FeatureStream(IImageInput input, IFeatureExtractor extractor, int batchSize, bool skipBadImages)
 {
     private readonly List<string> _warnings = [];
+    private readonly List<(ImageSample Sample, string Reason)> _skipped = [];
 
     public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>The images skipped so far, each with why it could not be read.</summary>
+    public IReadOnlyList<(ImageSample Sample, string Reason)> Skipped => _skipped;
 
     public IEnumerable<(IReadOnlyList<ImageSample> Samples, PatchFeatures Features)> Extract(
         IReadOnlyList<ImageSample> images, IProgressStage stage)
@@ -46,6 +50,7 @@ public sealed class FeatureStream(IImageInput input, IFeatureExtractor extractor
             catch (Exception e) when (input.IsUnreadable(e))
             {
                 _warnings.Add($"skipped {sample.RelativePath}: {e.Message}");
+                _skipped.Add((sample, e.Message));
             }
         }
         return readable;
