@@ -72,20 +72,7 @@ public static class PredictCommand
         var writer = new PredictionWriter(extractor.Input, detector.Settings.Resize, decision, heatmaps?.Staging, masks?.Staging, OutputNames(paths));
         var stream = new FeatureStream(extractor.Input, extractor, values.Get(BatchSize), values.Get(SkipBadImages));
         var printed = new MarkdownTable(Header);
-        var counts = ProgressDisplay.Run(progress =>
-        {
-            var (scored, anomalous) = (0, 0);
-            using var stage = progress.Begin("scoring", todo.Count);
-            foreach (var (samples, features) in stream.Extract([.. todo.Select(Sample)], stage))
-            {
-                using var output = detector.Predict(features);
-                var rows = writer.Write(samples, output.Scores.ToArray<float>(), output.Maps.ToArray<float>());
-                Emit(csv, printed, rows);
-                scored += rows.Count;
-                anomalous += rows.Count(r => r[3] == PredictionWriter.Anomalous);
-            }
-            return (scored, anomalous);
-        });
+        var (scored, anomalous) = ProgressDisplay.Run(progress => ScoreAll(detector, stream, writer, todo, rows => Emit(csv, printed, rows), progress));
         Emit(csv, printed, [.. stream.Skipped.Select(s => (IReadOnlyList<string>)[s.Sample.Path, "", "", "", $"skipped: {s.Reason}"])]);
         // The CSV first: once it is complete nothing is resumed, so a crash before the pictures are published
         // only means the next predict computes them again; published pictures without their CSV could be lost
@@ -95,10 +82,28 @@ public static class PredictCommand
         masks?.Publish();
         if (csv is null) Console.WriteLine(printed.ToMarkdown());
         foreach (var (sample, reason) in stream.Skipped) Console.Error.WriteLine($"warning: skipped {sample.Path}: {reason}");
-        Console.WriteLine($"scored {counts.scored} images" + (decision is null ? "" : $", {counts.anomalous} labelled anomalous") +
+        Console.WriteLine($"scored {scored} images" + (decision is null ? "" : $", {anomalous} labelled anomalous") +
             (stream.Skipped.Count > 0 ? $"; skipped {stream.Skipped.Count} unreadable images (listed above{(csv is null ? "" : " and in the CSV")})" : "") +
             (csv is null ? "" : $"; scores in {Path.GetFullPath(values.Get(Out)!)}"));
         return 0;
+    }
+
+    /// <summary>Scores <paramref name="todo"/> batch by batch, handing each batch's rows on as soon as its pictures are written.</summary>
+    /// <returns>How many images were scored, and how many of them labelled anomalous.</returns>
+    private static (int Scored, int Anomalous) ScoreAll(UniformalyDetector detector, FeatureStream stream, PredictionWriter writer,
+        IReadOnlyList<string> todo, Action<IReadOnlyList<IReadOnlyList<string>>> emit, IProgressSink progress)
+    {
+        var (scored, anomalous) = (0, 0);
+        using var stage = progress.Begin("scoring", todo.Count);
+        foreach (var (samples, features) in stream.Extract([.. todo.Select(Sample)], stage))
+        {
+            using var output = detector.Predict(features);
+            var rows = writer.Write(samples, output.Scores.ToArray<float>(), output.Maps.ToArray<float>());
+            emit(rows);
+            scored += rows.Count;
+            anomalous += rows.Count(r => r[3] == PredictionWriter.Anomalous);
+        }
+        return (scored, anomalous);
     }
 
     /// <summary>The thresholds of the chosen policy, or null (with a warning) for a model folder without calibration.</summary>
