@@ -21,6 +21,14 @@ copy "$demo/table1/cells/mvtec/run/curves/synth_object_roc.png" roc
 copy "$demo/table1/cells/mvtec/run/curves/synth_object_pr.png" precision_recall
 copy "$demo/table1/cells/mvtec/run/gallery/synth_object/gallery.png" gallery
 copy "$demo/table7/cells/mvtec/run/synth_object_clusters.png" clusters
+# fit -> predict with decisions on the demo's synthetic object category: one heatmap of predict's output.
+decisions=out/demo/decisions
+backbone=$([ -f weights/dino_deitsmall16_pretrain.pth ] && echo dino_vits16 || echo random_vits16)
+data=out/demo/data/mvtec/synth_object
+./uniformaly fit --images "$data/train/good" --validation "$data/test" --backbone "$backbone" --out "$decisions/model" > /dev/null
+./uniformaly predict --model "$decisions/model" --images "$data"/test/* --out "$decisions/scores.csv" \
+  --heatmaps "$decisions/heatmaps" --masks "$decisions/masks" > /dev/null
+copy "$decisions/heatmaps/hole/000.png.heatmap.png" predict_heatmap
 charts=$(mktemp -d)
 trap 'rm -rf "$charts"' EXIT
 ./uniformaly bench plot --json docs/benchmarks/*.json --out "$charts" > /dev/null

@@ -77,6 +77,8 @@ public static class RunCommand
         output.Publish();
         foreach (var warning in result.Warnings) Console.Error.WriteLine($"warning: {warning}");
         Console.WriteLine(EvaluationWriter.Table(result).ToMarkdown());
+        Console.WriteLine("Thresholds at F1-max (score at or above: anomalous):");
+        Console.WriteLine(EvaluationWriter.ThresholdTable(result).ToMarkdown());
         Console.WriteLine($"results: {options.OutputFolder}");
         return 0;
     }

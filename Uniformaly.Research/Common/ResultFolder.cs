@@ -26,13 +26,15 @@ public sealed class ResultFolder : IDisposable
 
     private readonly FileLock _lock;
     private readonly string _command;
+    private readonly bool _resumable;
     private HashSet<string> _recorded;
 
-    private ResultFolder(string path, string command, FileLock lockFile)
+    private ResultFolder(string path, string command, FileLock lockFile, bool resumable)
     {
         Path = path;
         _command = command;
         _lock = lockFile;
+        _resumable = resumable;
         _recorded = [.. ReadManifest(path)?.Files ?? []];
     }
 
@@ -47,20 +49,23 @@ public sealed class ResultFolder : IDisposable
     /// <param name="folder">The result folder.</param>
     /// <param name="command">The command writing it, as the user types it (run, fit, ...): a folder
     /// holding another command's results is refused rather than replaced.</param>
+    /// <param name="resumable">Keep what an unfinished run staged (when opened, and when disposed without
+    /// publishing), so that a resumed run adds to it; the caller calls <see cref="DiscardStaging"/> when it
+    /// starts afresh. The previous result set stays whole until the new one is published.</param>
     /// <exception cref="IOException">another process is writing the folder, it holds another
     /// command's results, or it is a file.</exception>
-    public static ResultFolder Open(string folder, string command)
+    public static ResultFolder Open(string folder, string command, bool resumable = false)
     {
         var path = System.IO.Path.GetFullPath(folder);
         var lockFile = Lock(path);
         try
         {
-            FinishAndClear(path);
+            FinishAndClear(path, clearStaging: !resumable);
             if (ReadManifest(path) is { } manifest && manifest.Command != command)
                 throw new IOException($"{path} holds the results of `uniformaly {manifest.Command}`; write the results of " +
                     $"`uniformaly {command}` to another folder, or delete that one first");
             Directory.CreateDirectory(StagingOf(path));
-            return new ResultFolder(path, command, lockFile);
+            return new ResultFolder(path, command, lockFile, resumable);
         }
         catch
         {
@@ -77,6 +82,13 @@ public sealed class ResultFolder : IDisposable
         var path = System.IO.Path.GetFullPath(folder);
         if (!File.Exists(JournalOf(path))) return;
         using (Lock(path)) FinishAndClear(path);
+    }
+
+    /// <summary>Empties <see cref="Staging"/>: a resumable run that starts afresh drops what an earlier one staged.</summary>
+    public void DiscardStaging()
+    {
+        Directory.Delete(Staging, recursive: true);
+        Directory.CreateDirectory(Staging);
     }
 
     /// <summary>Publishes everything in <see cref="Staging"/>: the previous set's files that it lacks
@@ -102,7 +114,7 @@ public sealed class ResultFolder : IDisposable
     public void Dispose()
     {
         // A publish that failed halfway keeps its journal and staged files: the next Open finishes it.
-        if (!File.Exists(JournalOf(Path)) && Directory.Exists(Staging)) Directory.Delete(Staging, recursive: true);
+        if (!_resumable && !File.Exists(JournalOf(Path)) && Directory.Exists(Staging)) Directory.Delete(Staging, recursive: true);
         _lock.Dispose();
     }
 
@@ -159,7 +171,7 @@ public sealed class ResultFolder : IDisposable
 
     /// <summary>Under the lock: finishes a pending publish, then removes what a crashed writer staged
     /// (and its bookkeeping files' temporaries, see <see cref="AtomicFile"/>).</summary>
-    private static void FinishAndClear(string path)
+    private static void FinishAndClear(string path, bool clearStaging = true)
     {
         foreach (var temporary in Directory.EnumerateFiles(System.IO.Path.Combine(path, Bookkeeping), ".*.tmp")) File.Delete(temporary);
         if (File.Exists(JournalOf(path)))
@@ -168,8 +180,11 @@ public sealed class ResultFolder : IDisposable
             if (journal is not { Move: not null, Remove: not null, Result.Files: not null } || !Inside([.. journal.Move, .. journal.Remove, .. journal.Result.Files]))
                 throw new InvalidDataException($"{JournalOf(path)} is damaged; delete {StagingOf(path)} and it, and run again");
             Apply(path, journal);
+            clearStaging = true; // what is left after a finished publish belongs to no run
         }
-        if (Directory.Exists(StagingOf(path))) Directory.Delete(StagingOf(path), recursive: true);
+        if (clearStaging && Directory.Exists(StagingOf(path))) Directory.Delete(StagingOf(path), recursive: true);
+        else if (Directory.Exists(StagingOf(path)))
+            foreach (var temporary in Directory.EnumerateFiles(StagingOf(path), ".*.tmp", SearchOption.AllDirectories)) File.Delete(temporary);
     }
 
     private static FileLock Lock(string path)

@@ -39,17 +39,45 @@ public static class MvtecLayoutDataset
         if (train.Count == 0) throw new DatasetException($"category '{category}' has no training images in {trainDir}");
         var testDir = Path.Combine(categoryDir, "test");
         RequireDirectory(testDir, $"test folder of '{category}'");
+        var test = Labelled(root, category, categoryDir, testDir, normal);
+        if (test.Count == 0) throw new DatasetException($"category '{category}' has no test images in {testDir}");
+        return new CategorySplit(category, train, test);
+    }
+
+    /// <summary>
+    /// Labelled images in a folder of their own (fit's validation images): an MVTec-layout category (its
+    /// test/ split), or a folder laid out like one's test/: good/ (or ok/) and one subfolder per defect
+    /// type, masks in ground_truth/&lt;type&gt;/ beside the folder (a category's test/) or inside it.
+    /// </summary>
+    /// <exception cref="DatasetException">the folder is missing, or lacks normal or defective images.</exception>
+    public static IReadOnlyList<ImageSample> LoadLabelled(string folder)
+    {
+        var full = Path.GetFullPath(folder);
+        RequireDirectory(full, "validation folder");
+        var testDir = Directory.Exists(Path.Combine(full, "test")) ? Path.Combine(full, "test") : full;
+        var categoryDir = testDir != full || !Directory.Exists(Path.Combine(Path.GetDirectoryName(full)!, "ground_truth")) ? full : Path.GetDirectoryName(full)!;
+        var normal = Directory.Exists(Path.Combine(testDir, "ok")) ? "ok" : ImageSample.Normal;
+        var samples = Labelled(Path.GetDirectoryName(categoryDir)!, Path.GetFileName(categoryDir), categoryDir, testDir, normal);
+        if (!samples.Any(s => s.IsAnomalous) || samples.All(s => s.IsAnomalous))
+            throw new DatasetException($"validation folder {folder} needs normal images in {Path.Combine(testDir, normal)} and defective ones " +
+                "in other subfolders (one per defect type), to find the thresholds with the best F1");
+        return samples;
+    }
+
+    /// <summary>The images of each type folder of <paramref name="testDir"/>, defects with their masks.</summary>
+    private static List<ImageSample> Labelled(string root, string category, string categoryDir, string testDir, string normal)
+    {
         var test = new List<ImageSample>();
         foreach (var typeDir in Directory.EnumerateDirectories(testDir).Order(StringComparer.Ordinal))
         {
             var type = Path.GetFileName(typeDir);
+            if (type == "ground_truth") continue;
             foreach (var image in ImageFiles.In(typeDir))
                 test.Add(type == normal
                     ? Sample(root, category, normal, image, null)
                     : Sample(root, category, type, image, FindMask(categoryDir, type, image)));
         }
-        if (test.Count == 0) throw new DatasetException($"category '{category}' has no test images in {testDir}");
-        return new CategorySplit(category, train, test);
+        return test;
     }
 
     private static ImageSample Sample(string root, string category, string type, string path, string? mask)

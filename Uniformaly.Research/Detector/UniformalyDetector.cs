@@ -59,25 +59,65 @@ public sealed class UniformalyDetector : IDisposable
     /// <param name="progress">Reports the coreset's picks (extracting the features is the caller's loop).</param>
     /// <exception cref="SettingException">--nn exceeds the bank the kept training patches make.</exception>
     public static UniformalyDetector Fit(DetectorSettings settings, IEnumerable<PatchFeatures> training, Device device,
-        PatchSelector selector = PatchSelector.TopK, IProgressSink? progress = null)
+        PatchSelector selector = PatchSelector.TopK, IProgressSink? progress = null) =>
+        FitWithFolds(settings, training, device, folds: 0, selector, progress).Full;
+
+    /// <summary>
+    /// Builds the memory bank of all training images and, from the same pass over their features, one
+    /// bank per fold that leaves that fold out, for cross-fit calibration (docs/method.md section 20):
+    /// the i-th training image (in the order given) is in fold i mod <paramref name="folds"/>. The full
+    /// bank is the one <see cref="Fit"/> builds. With --rotate-references each image arrives as
+    /// <paramref name="copiesPerImage"/> consecutive rotated copies, which stay in their image's fold.
+    /// </summary>
+    /// <param name="settings">The detector's settings.</param>
+    /// <param name="training">Batches of training images' patch features (disposed by the caller).</param>
+    /// <param name="device">Where the banks live and the search runs.</param>
+    /// <param name="folds">0 for the full bank only, else at least 2.</param>
+    /// <param name="selector">Top-k (the method) or the Max/All ablations of Table 8.</param>
+    /// <param name="progress">Reports the coreset's picks.</param>
+    /// <param name="copiesPerImage">Consecutive feature rows per training image (its rotations), 1 without.</param>
+    /// <returns>The detector of all images, and per fold the detector without that fold's images.</returns>
+    public static (UniformalyDetector Full, IReadOnlyList<UniformalyDetector> Folds) FitWithFolds(DetectorSettings settings,
+        IEnumerable<PatchFeatures> training, Device device, int folds, PatchSelector selector = PatchSelector.TopK, IProgressSink? progress = null,
+        int copiesPerImage = 1)
     {
+        if (folds is 1 or < 0) throw new ArgumentOutOfRangeException(nameof(folds), folds, "0 (no folds) or at least 2");
         var masking = Masking(settings);
-        MemoryBankBuilder? builder = null;
+        MemoryBankBuilder? full = null;
+        var left = new MemoryBankBuilder[folds];
+        var fitted = new List<UniformalyDetector>();
         try
         {
+            long image = 0;
             foreach (var batch in training)
             {
-                builder ??= new MemoryBankBuilder(batch.Dim, device, Sampler(settings));
-                AppendKept(masking, settings.Distance, batch, builder);
+                full ??= new MemoryBankBuilder(batch.Dim, device, Sampler(settings));
+                // The fold banks share the memory budget of one bank; what does not fit goes to their temporary files.
+                for (var j = 0; j < folds; j++) left[j] ??= new MemoryBankBuilder(batch.Dim, device, Sampler(settings), MemoryBankBuilder.DefaultMemoryBytes / folds);
+                var first = image;
+                AppendKept(masking, settings.Distance, batch, i => left.Where((_, j) => j != (first + i) / copiesPerImage % folds).Prepend(full));
+                image += batch.Batch;
             }
-            if (builder is null) throw new ArgumentException("no training images to fit on");
-            BankBound.CheckKept(settings, builder.Count);
-            return new UniformalyDetector(settings, builder.Build(progress: progress), selector);
+            if (full is null) throw new ArgumentException("no training images to fit on");
+            foreach (var builder in left) fitted.Add(Build(settings, builder, selector, progress));
+            return (Build(settings, full, selector, progress), fitted);
+        }
+        catch
+        {
+            foreach (var detector in fitted) detector.Dispose();
+            throw;
         }
         finally
         {
-            builder?.Dispose();
+            full?.Dispose();
+            foreach (var builder in left) builder?.Dispose();
         }
+    }
+
+    private static UniformalyDetector Build(DetectorSettings settings, MemoryBankBuilder builder, PatchSelector selector, IProgressSink? progress)
+    {
+        BankBound.CheckKept(settings, builder.Count);
+        return new UniformalyDetector(settings, builder.Build(progress: progress), selector);
     }
 
     /// <summary>Scores a batch of test images' patch features.</summary>
@@ -157,15 +197,19 @@ public sealed class UniformalyDetector : IDisposable
         _bank.Dispose();
     }
 
-    /// <summary>Appends the training patches BPM keeps (all of them with --masking pca or none: AnomalyDINO
-    /// masks the test images only), normalised for the cosine distance.</summary>
-    private static void AppendKept(BackPatchMasking masking, PatchDistance distance, PatchFeatures batch, MemoryBankBuilder builder)
+    /// <summary>Appends each image's training patches that BPM keeps (all of them with --masking pca or
+    /// none: AnomalyDINO masks the test images only), normalised for the cosine distance, to the builders
+    /// <paramref name="builders"/> names for its index in the batch.</summary>
+    private static void AppendKept(BackPatchMasking masking, PatchDistance distance, PatchFeatures batch, Func<long, IEnumerable<MemoryBankBuilder>> builders)
     {
         using var scope = new DisposeScope();
         var keep = masking.Keep(masking.Attention(batch.ClsAttention, batch.GridHeight, batch.GridWidth));
         var rows = distance.Rows(batch.Features);
         for (long i = 0; i < batch.Batch; i++)
-            builder.Append(rows.Select(0, i), keep.Select(0, i).To(builder.Device));
+        {
+            var (features, kept) = (rows.Select(0, i), keep.Select(0, i));
+            foreach (var builder in builders(i)) builder.Append(features, kept.To(builder.Device));
+        }
     }
 
     /// <summary>BPM as --bpm says when it is the foreground mask, else off.</summary>

@@ -80,7 +80,7 @@ public sealed class DetectionEvaluation(IImageInput input, IFeatureExtractor ext
         }
         var scoreSeconds = clock.Elapsed.TotalSeconds;
         var masks = scored.Select(s => s.Sample.MaskPath is { } mask ? input.LoadMask(mask, s.Sample.Path) : new byte[size * size]).ToList();
-        if (options.SaveMaps) SaveOverlays(options, scored, maps);
+        if (options.SaveMaps) SaveOverlays(options, scored, maps, masks);
         if (options.GalleryImages > 0) SaveGallery(options, split.Category, scored, maps, masks);
         var labels = scored.Select(s => (byte)s.Sample.Label).ToList();
         var (metrics, curves) = split.HasMasks
@@ -113,16 +113,19 @@ public sealed class DetectionEvaluation(IImageInput input, IFeatureExtractor ext
             i => (input.LoadCrop(scored[i].Sample.Path), maps[i], masks[i]), lo, hi);
     }
 
-    /// <summary>Heatmap overlays on one colour scale per category (the range of all its maps), so
-    /// normal images look calm and defects stand out.</summary>
-    private void SaveOverlays(EvaluationOptions options, List<ScoredImage> scored, List<float[]> maps)
+    /// <summary>Heatmap figures (<see cref="HeatmapFigure"/>) on one colour scale per category (the range of all its
+    /// maps), so normal images look calm and defects stand out; the ground truth outlined, the score in the caption.</summary>
+    private void SaveOverlays(EvaluationOptions options, List<ScoredImage> scored, List<float[]> maps, List<byte[]> masks)
     {
         var (lo, hi) = ColourRange(maps);
         for (var i = 0; i < scored.Count; i++)
         {
             var sample = scored[i].Sample;
             var path = Path.Combine(options.OutputFolder, "maps", Path.ChangeExtension(sample.RelativePath, ".png"));
-            input.SavePng(path, Heatmap.Overlay(input.LoadCrop(sample.Path), maps[i], lo, hi));
+            var caption = $"score {scored[i].Score.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)} · {sample.AnomalyType}" +
+                (sample.MaskPath is null ? "" : "\nwhite outline: ground truth");
+            HeatmapFigure.Write(path, Path.GetFileName(sample.Path), new HeatmapPanel(input.LoadCrop(sample.Path), maps[i], masks[i], caption),
+                input.ImageSize, lo, hi, "anomaly score");
         }
     }
 

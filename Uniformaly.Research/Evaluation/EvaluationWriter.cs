@@ -68,6 +68,20 @@ public static class EvaluationWriter
 
     private static string Percent(double value) => MarkdownTable.Number(100 * value, 2);
 
+    /// <summary>Per category, the raw-score thresholds at which the F1-max values are reached (scores at or above
+    /// them called anomalous): what <c>fit --validation</c> on this test set would keep.</summary>
+    public static MarkdownTable ThresholdTable(EvaluationResult result)
+    {
+        var table = new MarkdownTable(["category", "image F1-max", "image threshold", "pixel F1-max", "pixel threshold"]);
+        foreach (var c in result.Categories)
+            table.Add(c.Category, Percent(c.Metrics.ImageF1Max), Threshold(c.Metrics.ImageF1Threshold), Percent(c.Metrics.PixelF1Max), Threshold(c.Metrics.PixelF1Threshold));
+        return table;
+    }
+
+    private static string Threshold(double value) => double.IsNaN(value) ? "-" : value.ToString("G6", CultureInfo.InvariantCulture);
+
+    private static double? Finite(double value) => double.IsNaN(value) ? null : value;
+
     private static string ScoresCsv(EvaluationResult result)
     {
         var table = new MarkdownTable(["category", "image", "anomaly_type", "label", "score"]);
@@ -84,6 +98,8 @@ public static class EvaluationWriter
         foreach (var c in result.Categories)
         {
             var entry = Values(c.Metrics);
+            entry["image_f1max_threshold"] = Finite(c.Metrics.ImageF1Threshold);
+            entry["pixel_f1max_threshold"] = Finite(c.Metrics.PixelF1Threshold);
             entry["train_images"] = c.TrainImages;
             entry["bank_size"] = c.BankSize;
             entry["seconds"] = Math.Round(c.Seconds, 3);

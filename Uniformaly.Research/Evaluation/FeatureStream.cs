@@ -13,8 +13,12 @@ namespace Uniformaly.Research.Evaluation;
 public sealed class FeatureStream(IImageInput input, IFeatureExtractor extractor, int batchSize, bool skipBadImages)
 {
     private readonly List<string> _warnings = [];
+    private readonly List<(ImageSample Sample, string Reason)> _skipped = [];
 
     public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>The images skipped so far, each with why it could not be read.</summary>
+    public IReadOnlyList<(ImageSample Sample, string Reason)> Skipped => _skipped;
 
     /// <param name="images">The images, in batches of the stream's size.</param>
     /// <param name="stage">Advanced per batch.</param>
@@ -50,6 +54,7 @@ public sealed class FeatureStream(IImageInput input, IFeatureExtractor extractor
             catch (Exception e) when (input.IsUnreadable(e))
             {
                 _warnings.Add($"skipped {sample.RelativePath}: {e.Message}");
+                _skipped.Add((sample, e.Message));
             }
         }
         return readable;

@@ -6,6 +6,13 @@ public sealed record DetectionMetrics(
     double ImageAuroc, double ImageAp, double ImageF1Max,
     double PixelAuroc, double PixelAurocAnomalous, double Aupro, double PixelAp, double PixelF1Max)
 {
+    /// <summary>The image score at which <see cref="ImageF1Max"/> is reached (scores at or above it
+    /// called anomalous); NaN for a mean over evaluations, where no one threshold applies.</summary>
+    public double ImageF1Threshold { get; init; } = double.NaN;
+
+    /// <summary>The pixel score at which <see cref="PixelF1Max"/> is reached; NaN without masks or for a mean.</summary>
+    public double PixelF1Threshold { get; init; } = double.NaN;
+
     /// <summary>Computes every metric.</summary>
     public static DetectionMetrics Compute(IReadOnlyList<byte> labels, IReadOnlyList<float> scores,
         IReadOnlyList<float[]>? maps = null, IReadOnlyList<byte[]>? masks = null, int height = 0, int width = 0) =>
@@ -24,7 +31,8 @@ public sealed record DetectionMetrics(
         var l = labels.ToArray();
         var ((auroc, ap, f1), imageCurves) = BinaryMetrics.AllWithCurves(scores.ToArray(), l);
         if (maps is null || masks is null || !masks.Any(m => Array.IndexOf(m, (byte)1) >= 0))
-            return (new DetectionMetrics(auroc, ap, f1, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN), new DetectionCurves(imageCurves, null));
+            return (new DetectionMetrics(auroc, ap, f1, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN) { ImageF1Threshold = imageCurves.F1Threshold },
+                new DetectionCurves(imageCurves, null));
         // The three pixel-level computations are independent; each is a sort or a pass over every pixel.
         (double Auroc, double Ap, double F1) pixel = default;
         ThresholdCurves pixelCurves = null!;
@@ -41,7 +49,8 @@ public sealed record DetectionMetrics(
                 anomalousAuroc = BinaryMetrics.RocAuc(anomalousScores, anomalousLabels);
             },
             () => aupro = Metrics.Aupro.Compute(maps, masks, height, width));
-        return (new DetectionMetrics(auroc, ap, f1, pixel.Auroc, anomalousAuroc, aupro, pixel.Ap, pixel.F1), new DetectionCurves(imageCurves, pixelCurves));
+        return (new DetectionMetrics(auroc, ap, f1, pixel.Auroc, anomalousAuroc, aupro, pixel.Ap, pixel.F1)
+            { ImageF1Threshold = imageCurves.F1Threshold, PixelF1Threshold = pixelCurves.F1Threshold }, new DetectionCurves(imageCurves, pixelCurves));
     }
 
     /// <summary>The mean of each metric over several evaluations (per-category results to an overall row).</summary>

@@ -42,8 +42,8 @@ internal sealed class RankedScores
 
     public long Negatives => _negatives.LongLength;
 
-    /// <summary>(true positives, false positives) at or above each distinct score, highest first.</summary>
-    public IEnumerable<(long Tp, long Fp)> Steps()
+    /// <summary>(true positives, false positives) at or above each distinct score, highest first, with that score.</summary>
+    public IEnumerable<(long Tp, long Fp, float Threshold)> Steps()
     {
         var (p, n) = (_positives.Length - 1, _negatives.Length - 1);
         long tp = 0, fp = 0;
@@ -52,7 +52,7 @@ internal sealed class RankedScores
             var threshold = Math.Max(p >= 0 ? _positives[p] : float.NegativeInfinity, n >= 0 ? _negatives[n] : float.NegativeInfinity);
             while (p >= 0 && _positives[p] == threshold) { p--; tp++; }
             while (n >= 0 && _negatives[n] == threshold) { n--; fp++; }
-            yield return (tp, fp);
+            yield return (tp, fp, threshold);
         }
     }
 }

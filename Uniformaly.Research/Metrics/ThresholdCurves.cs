@@ -15,6 +15,10 @@ namespace Uniformaly.Research.Metrics;
 public sealed record ThresholdCurves(IReadOnlyList<(double X, double Y)> Roc, IReadOnlyList<(double X, double Y)> PrecisionRecall,
     double Auroc, double AveragePrecision)
 {
+    /// <summary>The lowest score at which F1 is at its maximum (<see cref="BinaryMetrics.F1Optimal"/>): the
+    /// threshold that turns these scores into labels with the F1-max.</summary>
+    public float F1Threshold { get; init; } = float.NaN;
+
     /// <summary>A figure a few hundred pixels wide draws no finer than this.</summary>
     public const int Resolution = 1000;
 

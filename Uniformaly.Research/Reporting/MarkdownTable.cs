@@ -35,8 +35,8 @@ public sealed class MarkdownTable(IReadOnlyList<string> header)
     public string ToCsv()
     {
         var sb = new StringBuilder();
-        sb.AppendJoin(",", Header.Select(Quote)).Append('\n');
-        foreach (var row in _rows) sb.AppendJoin(",", row.Select(Quote)).Append('\n');
+        sb.AppendJoin(",", Header.Select(Common.CsvField.Quote)).Append('\n');
+        foreach (var row in _rows) sb.AppendJoin(",", row.Select(Common.CsvField.Quote)).Append('\n');
         return sb.ToString();
     }
 
@@ -46,7 +46,4 @@ public sealed class MarkdownTable(IReadOnlyList<string> header)
         Common.AtomicFile.WriteAllText(Path.Combine(folder, name + ".md"), ToMarkdown());
         Common.AtomicFile.WriteAllText(Path.Combine(folder, name + ".csv"), ToCsv());
     }
-
-    private static string Quote(string cell) =>
-        cell.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + cell.Replace("\"", "\"\"") + "\"" : cell;
 }

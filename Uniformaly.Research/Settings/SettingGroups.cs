@@ -28,6 +28,12 @@ public static class SettingGroups
         SettingTable.Selector, SettingTable.Clusters,
     ];
 
+    /// <summary>What fit keeps to turn scores into decisions.</summary>
+    public static IReadOnlyList<Setting> Calibration { get; } = [SettingTable.CalibrationFolds, SettingTable.Validation];
+
+    /// <summary>How predict turns scores into decisions.</summary>
+    public static IReadOnlyList<Setting> Decision { get; } = [SettingTable.Decision, SettingTable.FalseAlarmRate];
+
     /// <summary>Where and how fast the work runs.</summary>
     public static IReadOnlyList<Setting> Compute { get; } = [SettingTable.Device, SettingTable.BatchSize, SettingTable.Threads];
 
@@ -40,5 +46,6 @@ public static class SettingGroups
     public static IReadOnlyList<Setting> All { get; } =
     [
         .. Fitting, .. Data, .. Compute, SettingTable.Images, SettingTable.SaveMaps, SettingTable.Selector, SettingTable.Clusters,
+        .. Calibration, .. Decision,
     ];
 }

@@ -5,7 +5,7 @@ namespace Uniformaly.Research.Visualization;
 /// <summary>One picture of a <see cref="HeatmapSheet"/>: a square image with its anomaly map over it.</summary>
 /// <param name="Rgb">The image as the model saw it: Size x Size RGB bytes, row-major.</param>
 /// <param name="Map">The anomaly map, Size x Size.</param>
-/// <param name="Mask">The ground truth (1 = anomalous), Size x Size, or null; drawn as an outline.</param>
+/// <param name="Mask">The ground truth or the predicted defect mask (1 = anomalous), Size x Size, or null; drawn as an outline.</param>
 /// <param name="Caption">Drawn under the picture (the image score goes here); may hold a line break.</param>
 public sealed record HeatmapPanel(byte[] Rgb, float[] Map, byte[]? Mask, string Caption);
 
@@ -25,7 +25,9 @@ public static class HeatmapSheet
     /// <param name="rows">The pictures, row by row; rows may differ in length.</param>
     /// <param name="min">Score at the cold end of the colour scale.</param>
     /// <param name="max">Score at the hot end.</param>
-    public static (Plot Plot, int Width, int Height) Create(string title, int size, IReadOnlyList<IReadOnlyList<HeatmapPanel>> rows, float min, float max)
+    /// <param name="colourBarLabel">What the colour bar's values are.</param>
+    public static (Plot Plot, int Width, int Height) Create(string title, int size, IReadOnlyList<IReadOnlyList<HeatmapPanel>> rows, float min, float max,
+        string colourBarLabel = "anomaly score")
     {
         var columns = rows.Count == 0 ? 0 : rows.Max(r => r.Count);
         if (columns == 0) throw new ArgumentException("a heatmap sheet needs at least one picture", nameof(rows));
@@ -39,7 +41,7 @@ public static class HeatmapSheet
         for (var c = 0; c < rows[r].Count; c++)
             AddPanel(plot, rows[r][c], size, x: c * cellWidth + (columnWidth - size) / 2.0, top: -r * cellHeight, min, max);
         var colourBar = plot.Add.ColorBar(new JetScale(min, max), Edge.Right);
-        colourBar.Label = "anomaly score";
+        colourBar.Label = colourBarLabel;
         var (width, height) = (columns * cellWidth - Gap, rows.Count * cellHeight - Gap);
         // The limits run one gap past the last column, which keeps the colour bar off the pictures.
         plot.Axes.SetLimits(0, width + Gap, -height, 0);

@@ -88,7 +88,7 @@ public sealed class ResultFolderCommandTests
         (code, _, error) = CliRunner.Run("predict", "--model", model, "--images", Path.Combine(test, "good"), "--out", csv, "--heatmaps", heatmaps);
         Assert.That(code, Is.EqualTo(0), error);
         var (scores, maps) = (File.ReadAllText(csv), Snapshot(heatmaps));
-        Assert.That(maps.Keys, Is.EquivalentTo(new[] { "000_heatmap.png", "001_heatmap.png", "README.txt" }));
+        Assert.That(maps.Keys, Is.EquivalentTo(new[] { "000.png.heatmap.png", "001.png.heatmap.png", "README.txt" }));
 
         using var broken = new TempFolder();
         File.Copy(Path.Combine(test, "good", "000.png"), Path.Combine(broken.Path, "000.png"));
@@ -101,7 +101,7 @@ public sealed class ResultFolderCommandTests
 
         (code, _, error) = CliRunner.Run("predict", "--model", model, "--images", Path.Combine(test, "hole"), "--out", csv, "--heatmaps", heatmaps);
         Assert.That(code, Is.EqualTo(0), error);
-        Assert.That(Snapshot(heatmaps).Keys, Is.EquivalentTo(new[] { "000_heatmap.png", "README.txt" }), "the heatmaps of the images scored now, and the user's file");
+        Assert.That(Snapshot(heatmaps).Keys, Is.EquivalentTo(new[] { "000.png.heatmap.png", "README.txt" }), "the heatmaps of the images scored now, and the user's file");
         Assert.That(File.ReadAllText(userFile), Is.EqualTo("the user's"));
     }
 
@@ -149,7 +149,8 @@ public sealed class ResultFolderCommandTests
         // The other process blocks reading its training "image", a named pipe, while holding the model folder.
         var pipe = Path.Combine(temp.Path, "blocks.png");
         using (var mkfifo = Process.Start("mkfifo", pipe)) mkfifo.WaitForExit();
-        using var other = StartCli(["fit", "--images", pipe, "--out", model, .. Model], out var otherError);
+        var second = Directory.GetFiles(Path.Combine(Data, "synth_texture", "train", "good"))[0]; // fit needs two images
+        using var other = StartCli(["fit", "--images", pipe, second, "--out", model, .. Model], out var otherError);
         try
         {
             var staging = Path.Combine(model, ResultFolder.Bookkeeping, "staging");

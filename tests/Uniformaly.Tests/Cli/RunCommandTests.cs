@@ -136,9 +136,9 @@ public sealed class RunCommandTests
             "--out", csv, "--heatmaps", heatmaps);
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(File.ReadAllLines(csv), Has.Length.EqualTo(1 + 4));
-        Assert.That(stdout, Does.Contain("000.png"));
-        Assert.That(Directory.GetFiles(heatmaps, "*_heatmap.png", SearchOption.AllDirectories), Has.Length.EqualTo(4), "good/000 and hole/000 do not collide");
-        Assert.That(File.Exists(Path.Combine(heatmaps, "hole", "000_heatmap.png")));
+        Assert.That(stdout, Does.Contain($"scored 4 images").And.Contain(csv));
+        Assert.That(Directory.GetFiles(heatmaps, "*.heatmap.png", SearchOption.AllDirectories), Has.Length.EqualTo(4), "good/000 and hole/000 do not collide");
+        Assert.That(File.Exists(Path.Combine(heatmaps, "hole", "000.png.heatmap.png")));
     }
 
     [Test]
