@@ -24,7 +24,7 @@ public static class PredictCommand
 
     public static Command Create()
     {
-        var command = new Command("predict", "Score images with a fitted detector");
+        var command = new Command("predict", "Score images with a fitted detector. " + CentreCrop.Help + " (the model's, as fit was given them)");
         var options = new SettingOptions(command, [ModelFolder, Images, Out, Heatmaps, Weights, .. SettingGroups.Compute]);
         command.SetAction(parse => Execute(options.Read(parse)));
         return command;

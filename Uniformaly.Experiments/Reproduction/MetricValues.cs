@@ -19,15 +19,12 @@ public static class MetricValues
     {
         Protocol.Clustering => Clustering,
         Protocol.Semantic => ["image_auroc", "image_ap", "image_f1max"],
-        _ => EvaluationWriter.MetricNames,
+        _ => DetectionMetrics.Names,
     };
 
     /// <summary>The eight detection metrics as fractions, keyed like metrics.json.</summary>
-    public static Dictionary<string, double> Of(DetectionMetrics m) => new()
-    {
-        ["image_auroc"] = m.ImageAuroc, ["pixel_auroc"] = m.PixelAuroc, ["pixel_auroc_anomalous"] = m.PixelAurocAnomalous,
-        ["aupro"] = m.Aupro, ["image_ap"] = m.ImageAp, ["image_f1max"] = m.ImageF1Max, ["pixel_ap"] = m.PixelAp, ["pixel_f1max"] = m.PixelF1Max,
-    };
+    public static Dictionary<string, double> Of(DetectionMetrics m) =>
+        DetectionMetrics.Names.Zip(m.Values).ToDictionary(p => p.First, p => p.Second);
 
     public static Dictionary<string, double> Of(CategoryClustering c) => new() { ["nmi"] = c.Nmi, ["ari"] = c.Ari, ["f1"] = c.F1 };
 

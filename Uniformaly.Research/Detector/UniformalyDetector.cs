@@ -51,6 +51,13 @@ public sealed class UniformalyDetector : IDisposable
     /// <summary>Rows of the memory bank after subsampling.</summary>
     public long BankSize => _bank.Count;
 
+    /// <summary>The training patches of a fitted detector, and how many BPM kept out of the bank (none known for a loaded one).</summary>
+    public PatchCount TrainingMasking { get; private init; }
+
+    /// <summary>What BPM did: in training (<see cref="TrainingMasking"/>) and to the test patches of <paramref name="test"/>
+    /// (the sum of the <see cref="DetectorOutput.Masking"/> of the batches scored).</summary>
+    public MaskedPatches Masked(PatchCount test) => new(_masking.Mode, TrainingMasking, test);
+
     /// <summary>Builds the memory bank from training images' patch features.</summary>
     /// <param name="settings">The detector's settings.</param>
     /// <param name="training">Batches of training images' patch features (disposed by the caller).</param>
@@ -63,16 +70,17 @@ public sealed class UniformalyDetector : IDisposable
     {
         var masking = Masking(settings);
         MemoryBankBuilder? builder = null;
+        var count = new PatchCount();
         try
         {
             foreach (var batch in training)
             {
                 builder ??= new MemoryBankBuilder(batch.Dim, device, Sampler(settings));
-                AppendKept(masking, batch, builder);
+                count += AppendKept(masking, batch, builder);
             }
             if (builder is null) throw new ArgumentException("no training images to fit on");
             BankBound.CheckKept(settings, builder.Count);
-            return new UniformalyDetector(settings, builder.Build(progress: progress), selector);
+            return new UniformalyDetector(settings, builder.Build(progress: progress), selector) { TrainingMasking = count };
         }
         finally
         {
@@ -96,7 +104,7 @@ public sealed class UniformalyDetector : IDisposable
         var maps = new AnomalyMapGenerator(Settings.ImageSize, Settings.ImageSize).Generate(masked, batch.GridHeight, batch.GridWidth);
         var clustering = image.ClusteringFeatures(batch.Features.To(_bank.Device));
         return new DetectorOutput(scope.MoveToOuter(image.Scores), scope.MoveToOuter(maps),
-            scope.MoveToOuter(image.PatchIndices), scope.MoveToOuter(clustering));
+            scope.MoveToOuter(image.PatchIndices), scope.MoveToOuter(clustering)) { Masking = _masking.Count(attention) };
     }
 
     /// <summary>Writes the bank (safetensors), the settings (<see cref="SettingsFile"/>) and, for a backbone
@@ -153,12 +161,15 @@ public sealed class UniformalyDetector : IDisposable
         _bank.Dispose();
     }
 
-    private static void AppendKept(BackPatchMasking masking, PatchFeatures batch, MemoryBankBuilder builder)
+    /// <summary>Adds the patches BPM keeps to the bank's candidates; returns the batch's patches and those left out.</summary>
+    private static PatchCount AppendKept(BackPatchMasking masking, PatchFeatures batch, MemoryBankBuilder builder)
     {
         using var scope = new DisposeScope();
-        var keep = masking.Keep(masking.Attention(batch.ClsAttention, batch.GridHeight, batch.GridWidth));
+        var attention = masking.Attention(batch.ClsAttention, batch.GridHeight, batch.GridWidth);
+        var keep = masking.Keep(attention);
         for (long i = 0; i < batch.Batch; i++)
             builder.Append(batch.Features.Select(0, i), keep.Select(0, i).To(builder.Device));
+        return masking.Count(attention);
     }
 
     private static BackPatchMasking Masking(DetectorSettings settings) => new(settings.Masking, settings.Kernel, settings.Threshold);

@@ -28,6 +28,9 @@ public static class SettingGroups
         SettingTable.Selector, SettingTable.Clusters,
     ];
 
+    /// <summary>The feature cache (run, cluster, reproduce).</summary>
+    public static IReadOnlyList<Setting> Caching { get; } = [SettingTable.CacheDir, SettingTable.CacheLimit];
+
     /// <summary>Where and how fast the work runs.</summary>
     public static IReadOnlyList<Setting> Compute { get; } = [SettingTable.Device, SettingTable.BatchSize, SettingTable.Threads];
 
@@ -39,6 +42,6 @@ public static class SettingGroups
     /// <summary>Every setting of the table: the keys a settings.json may hold.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        .. Fitting, .. Data, .. Compute, SettingTable.Images, SettingTable.SaveMaps, SettingTable.Selector, SettingTable.Clusters,
+        .. Fitting, .. Data, .. Compute, SettingTable.Images, SettingTable.SaveMaps, SettingTable.Selector, SettingTable.Clusters, .. Caching,
     ];
 }

@@ -21,7 +21,7 @@ public sealed class SettingsDocTests
         [
             ("detector", SettingGroups.Detector), ("weights", [SettingTable.Weights]), ("data", SettingGroups.Data),
             ("clustering", SettingGroups.Clustering), ("compute", SettingGroups.Compute), ("cell", SettingGroups.Cell),
-            ("fit, predict", [SettingTable.Images]), ("run", [SettingTable.SaveMaps]),
+            ("fit, predict", [SettingTable.Images]), ("run", [SettingTable.SaveMaps]), ("cache", SettingGroups.Caching),
         ];
         return string.Join(", ", groups.Where(g => g.Members.Contains(setting)).Select(g => g.Name).Distinct());
     }
