@@ -196,10 +196,10 @@ public static class ReproductionReport
         if (noEffect.Count > 0)
         {
             var sweepsMasking = definition.Sweep is { } s && MaskingSettings.Contains(s.Parameter);
-            var where = noEffect.Count == counted.Count ? "in every cell" : "in " + string.Join(", ", noEffect.Select(c => c.Task + (c.Point is null ? "" : $" at {definition.Sweep!.Parameter}={c.Point}")));
+            var where = noEffect.Count == counted.Count ? "in any cell" : "in " + string.Join(", ", noEffect.Select(c => c.Task + (c.Point is null ? "" : $" at {definition.Sweep!.Parameter}={c.Point}")));
             md.AppendLine($"**Binary BPM removed no patch {where}**: every patch's smoothed attention exceeded the threshold, so BPM " +
                 "changed nothing there (a backbone with flat attention, such as random weights, does this)" +
-                (sweepsMasking ? $"; this sweep of {definition.Sweep!.Parameter} cannot show BPM's effect there, and its points are the same numbers." : ".")).AppendLine();
+                (sweepsMasking ? $"; this {definition.Sweep!.Parameter} sweep cannot show BPM's effect there: those points give the numbers BPM off would." : ".")).AppendLine();
         }
         return md.ToString();
     }

@@ -17,7 +17,7 @@ public readonly record struct PatchCount(long Patches, long Removed)
     public string Text(string what) => Removed == 0 ? $"none of the {Count(Patches)} {what}"
         : $"{Count(Removed)} of the {Count(Patches)} {what} ({(100.0 * Removed / Patches).ToString("F1", CultureInfo.InvariantCulture)} %)";
 
-    private static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+    internal static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 }
 
 /// <summary>
@@ -40,12 +40,12 @@ public sealed record MaskedPatches(BackPatchMaskingMode Mode, PatchCount Train, 
     public string Sentence()
     {
         if (Mode == BackPatchMaskingMode.Off) return "Back Patch Masking was off: every patch was kept and no score was masked.";
+        if (NoEffect)
+            return $"Back Patch Masking (binary) removed no patch: all {PatchCount.Count(Train.Patches)} training patches went to the memory bank and none of the " +
+                $"{PatchCount.Count(Test.Patches)} test patch scores was zeroed, because every patch's smoothed attention exceeded the threshold. BPM had no effect " +
+                "on these results, and a sweep of its kernel size or threshold cannot show its effect (a backbone with flat attention, such as random weights, does this).";
         var removed = $"Back Patch Masking ({ModeName}) kept {Train.Text("training patches")} out of the memory bank and zeroed the scores of {Test.Text("test patches")}";
-        if (Mode == BackPatchMaskingMode.Soft) return removed + "; it weighted every other test patch score by its smoothed attention.";
-        return NoEffect
-            ? removed + ": every patch's smoothed attention exceeded the threshold, so BPM had no effect on these results " +
-              "(a sweep of its kernel size or threshold cannot show its effect; a backbone with flat attention, such as random weights, does this)."
-            : removed + ".";
+        return Mode == BackPatchMaskingMode.Soft ? removed + "; it weighted every other test patch score by its smoothed attention." : removed + ".";
     }
 
     /// <summary>The counts of several fits (one-class categories, normal sets) added up.</summary>

@@ -107,7 +107,7 @@ public sealed class BackPatchMaskingTests
     {
         var none = new MaskedPatches(BackPatchMaskingMode.Binary, new PatchCount(3920, 0), new PatchCount(4312, 0));
         Assert.That(none.NoEffect, Is.True);
-        Assert.That(none.Sentence(), Does.Contain("none of the 3,920 training patches").And.Contain("none of the 4,312 test patches")
+        Assert.That(none.Sentence(), Does.Contain("removed no patch: all 3,920 training patches").And.Contain("none of the 4,312 test patch scores")
             .And.Contain("had no effect").And.Contain("cannot show its effect"));
         var some = none with { Train = new PatchCount(3920, 392) };
         Assert.That(some.NoEffect, Is.False);

@@ -44,7 +44,7 @@ public sealed class ReproductionReportTests
         var markdown = Report(folder, Cell("synth_object", "1", 0), Cell("synth_object", "7", 0));
         Assert.That(markdown, Does.Contain("| task | kernel | BPM | training patches removed | test patch scores zeroed |")
             .And.Contain("| defect | 1 | binary | none of 3,920 | none of 4,312 |"));
-        Assert.That(markdown, Does.Contain("**Binary BPM removed no patch in every cell**").And.Contain("this sweep of kernel cannot show BPM's effect"));
+        Assert.That(markdown, Does.Contain("**Binary BPM removed no patch in any cell**").And.Contain("this kernel sweep cannot show BPM's effect"));
 
         var some = Report(folder, Cell("synth_object", "1", 0), Cell("synth_object", "7", 431));
         Assert.That(some, Does.Contain("| defect | 7 | binary | none of 3,920 | 431 of 4,312 (10.0 %) |")
