@@ -14,20 +14,13 @@ public sealed class HonestReportTests
         return (code, stdout, error, JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json"))), File.ReadAllText(Path.Combine(output, "metrics.md")));
     }
 
-    private static string Synth(TempFolder folder)
-    {
-        var (code, _, error) = CliRunner.Run(["synth", "--out", folder.Path, .. RunFixture.SynthArgs("run")]);
-        Assert.That(code, Is.EqualTo(0), error);
-        return folder.Path;
-    }
-
     /// <summary>Only normal test images: every image is scored and written; the metrics are undefined, saying why, not a failure.</summary>
     [Test]
     [Category("Slow")]
     public void ATestSetOfNormalImagesOnly_WritesScores_AndReportsTheMetricsAsUndefined()
     {
         using var data = new TempFolder();
-        Synth(data);
+        RunFixture.WriteRunData(data.Path);
         foreach (var category in new[] { "synth_object", "synth_texture" })
         {
             foreach (var defect in new[] { "scratch", "hole", "stain" }) Directory.Delete(Path.Combine(data.Path, category, "test", defect), recursive: true);
@@ -56,7 +49,7 @@ public sealed class HonestReportTests
     public void ADefectImageWithoutItsMask_IsAWarning_AndEveryReportCountsWhatBpmRemoved()
     {
         using var data = new TempFolder();
-        Synth(data);
+        RunFixture.WriteRunData(data.Path);
         File.Delete(Path.Combine(data.Path, "synth_object", "ground_truth", "hole", "000_mask.png"));
         using var output = new TempFolder();
         var (_, _, error, metrics, markdown) = Run(data.Path, output.Path);
@@ -82,7 +75,7 @@ public sealed class HonestReportTests
     public void BinaryMaskingThatRemovedNothing_IsReportedAsHavingNoEffect()
     {
         using var data = new TempFolder();
-        Synth(data);
+        RunFixture.WriteRunData(data.Path);
         using var output = new TempFolder();
         var (_, _, _, metrics, markdown) = Run(data.Path, output.Path, "--threshold", "0", "--categories", "synth_texture");
         using (metrics)

@@ -9,13 +9,6 @@ public sealed class ResumableRunTests
     // Two categories of 4 training and 6 test images (RunFixture's "run" stand-in).
     private const int Images = 2 * (4 + 6);
 
-    private static string Synth(TempFolder folder)
-    {
-        var (code, _, error) = CliRunner.Run(["synth", "--out", folder.Path, .. RunFixture.SynthArgs("run")]);
-        Assert.That(code, Is.EqualTo(0), error);
-        return folder.Path;
-    }
-
     private static (int Code, string Error) Command(string command, string data, string output, params string[] more)
     {
         var (code, _, error) = CliRunner.Run([command, "--dataset", "folder", "--data-root", data, "--out", output, .. RunCommandTests.Model, .. more]);
@@ -32,7 +25,7 @@ public sealed class ResumableRunTests
     public void ARepeatedRun_ReadsEveryFeatureFromTheCache_AndWritesTheSameScores()
     {
         using var data = new TempFolder();
-        Synth(data);
+        RunFixture.WriteRunData(data.Path);
         using var cache = new TempFolder();
         using var first = new TempFolder();
         using var second = new TempFolder();
@@ -67,7 +60,7 @@ public sealed class ResumableRunTests
     public void AnInterruptedRun_ResumesFromTheCache()
     {
         using var data = new TempFolder();
-        Synth(data);
+        RunFixture.WriteRunData(data.Path);
         using var reference = new TempFolder();
         var (code, error) = Command("run", data.Path, reference.Path);
         Assert.That(code, Is.EqualTo(0), error);
@@ -94,7 +87,7 @@ public sealed class ResumableRunTests
     public void ACacheFolderThatIsAFile_IsAnErrorNamingIt()
     {
         using var data = new TempFolder();
-        Synth(data);
+        RunFixture.WriteRunData(data.Path);
         using var output = new TempFolder();
         var file = output.File("not-a-folder");
         var (code, error) = Command("run", data.Path, Path.Combine(output.Path, "out"), "--cache-dir", file);

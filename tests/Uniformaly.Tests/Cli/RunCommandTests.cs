@@ -21,8 +21,7 @@ public sealed class RunCommandTests
     public static void WriteDataset()
     {
         _data = new TempFolder();
-        var (code, _, error) = CliRunner.Run(["synth", "--out", _data.Path, .. RunFixture.SynthArgs("run")]);
-        Assert.That(code, Is.EqualTo(0), error);
+        RunFixture.WriteRunData(_data.Path);
     }
 
     [OneTimeTearDown]
