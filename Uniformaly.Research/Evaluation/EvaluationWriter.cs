@@ -66,16 +66,8 @@ public static class EvaluationWriter
         from c in result.Categories
         from entry in c.Metrics.Undefined
         group (c.Category, Metric: entry.Key) by entry.Value into reason
-        select $"undefined: {string.Join(", ", reason.Select(r => r.Metric).Distinct().Select(Title))} for " +
+        select $"undefined: {string.Join(", ", reason.Select(r => r.Metric).Distinct().Select(DetectionMetrics.Title))} for " +
                $"{string.Join(", ", reason.Select(r => r.Category).Distinct())}: {reason.Key}";
-
-    private static string Title(string metric) => ColumnTitles.GetValueOrDefault(metric, metric.Replace('_', ' '));
-
-    private static readonly Dictionary<string, string> ColumnTitles = new()
-    {
-        ["image_auroc"] = "image AUROC", ["pixel_auroc"] = "pixel AUROC", ["pixel_auroc_anomalous"] = "pixel AUROC (anomalous images)",
-        ["aupro"] = "AUPRO", ["image_ap"] = "image AP", ["image_f1max"] = "image F1-max", ["pixel_ap"] = "pixel AP", ["pixel_f1max"] = "pixel F1-max",
-    };
 
     /// <summary>Per category and overall, metrics in percent (as the paper reports them); "undefined" where a
     /// metric cannot be computed (<see cref="DetectionMetrics.Undefined"/>).</summary>

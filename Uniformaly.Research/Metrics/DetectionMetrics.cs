@@ -15,6 +15,14 @@ public sealed record DetectionMetrics(
     // In the order of the record's pixel values.
     private static readonly string[] PixelNames = ["pixel_auroc", "pixel_auroc_anomalous", "aupro", "pixel_ap", "pixel_f1max"];
 
+    /// <summary>How tables and figures name a metric: "image AUROC", "AUPRO", "pixel AUROC (anomalous images)".</summary>
+    public static string Title(string name) => name switch
+    {
+        "pixel_auroc_anomalous" => "pixel AUROC (anomalous images)",
+        "aupro" => "AUPRO",
+        _ => string.Join(' ', name.Split('_').Select(w => w switch { "f1max" => "F1-max", "image" or "pixel" => w, _ => w.ToUpperInvariant() })),
+    };
+
     /// <summary>Why each NaN metric is undefined, by name (<see cref="Names"/>); empty when all are defined.</summary>
     public IReadOnlyDictionary<string, string> Undefined { get; init; } = new Dictionary<string, string>();
 
