@@ -8,6 +8,7 @@ using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Evaluation;
 using Uniformaly.Research.Features;
+using Uniformaly.Research.Masking;
 using Uniformaly.Research.Reporting;
 using Uniformaly.Research.Settings;
 using static Uniformaly.Research.Settings.SettingTable;
@@ -24,7 +25,7 @@ public static class ClusterCommand
         var command = new Command("cluster",
             "Cluster each category's test images by anomaly type; writes clusters.csv, clustering.json, settings.json and a scatter plot (PNG and SVG) per category");
         var options = new SettingOptions(command,
-            [.. SettingGroups.Clustering, Out, .. SettingGroups.Fitting, .. SettingGroups.Compute], config: true);
+            [.. SettingGroups.Clustering, Out, .. SettingGroups.Fitting, .. SettingGroups.Caching, .. SettingGroups.Compute], config: true);
         command.SetAction(parse => Execute(options.Read(parse)));
         return command;
     }
@@ -41,12 +42,14 @@ public static class ClusterCommand
         using var extractor = FeatureExtractor.Create(detector, device, values.Get(Weights), where: values.Naming());
         Console.Error.WriteLine(extractor.Description);
         var selector = values.Get(Selector);
+        var features = FeatureCaching.Wrap(values, extractor, detector, device);
         var results = ProgressDisplay.Run(progress =>
-            new ClusteringEvaluation(extractor.Input, extractor, progress).Run(options, selector, values.Get(Clusters)));
+            new ClusteringEvaluation(extractor.Input, features, progress).Run(options, selector, values.Get(Clusters)));
+        FeatureCaching.Report(values, features);
         Write(folder.Staging, results, Selector.Format(selector));
         SettingsFile.Write(Path.Combine(folder.Staging, SettingsFile.FileName), Recorded.Values(values, detector, extractor), Recorded.About("cluster", extractor));
         folder.Publish();
-        Console.WriteLine(Table(results).ToMarkdown());
+        Console.WriteLine(Markdown(results));
         Console.WriteLine($"results: {options.OutputFolder}");
         return 0;
     }
@@ -60,13 +63,24 @@ public static class ClusterCommand
         AtomicFile.WriteAllText(Path.Combine(folder, "clusters.csv"), csv.ToCsv());
         var json = new JsonObject { ["selector"] = selector };
         var categories = new JsonObject();
-        foreach (var c in results) categories[c.Category] = new JsonObject { ["nmi"] = c.Nmi, ["ari"] = c.Ari, ["f1"] = c.F1, ["k"] = c.K };
+        foreach (var c in results)
+            categories[c.Category] = new JsonObject { ["nmi"] = c.Nmi, ["ari"] = c.Ari, ["f1"] = c.F1, ["k"] = c.K, ["back_patch_masking"] = c.Masking!.ToJson() };
         json["categories"] = categories;
-        json["mean"] = new JsonObject { ["nmi"] = results.Average(c => c.Nmi), ["ari"] = results.Average(c => c.Ari), ["f1"] = results.Average(c => c.F1) };
+        var masking = Masking(results);
+        json["mean"] = new JsonObject
+        {
+            ["nmi"] = results.Average(c => c.Nmi), ["ari"] = results.Average(c => c.Ari), ["f1"] = results.Average(c => c.F1),
+            ["back_patch_masking"] = masking.ToJson(), ["back_patch_masking_note"] = masking.Sentence(),
+        };
         AtomicFile.WriteAllText(Path.Combine(folder, "clustering.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        AtomicFile.WriteAllText(Path.Combine(folder, "clustering.md"), Table(results).ToMarkdown());
+        AtomicFile.WriteAllText(Path.Combine(folder, "clustering.md"), Markdown(results));
         foreach (var c in results) ClusteringFigure.Write(folder, c);
     }
+
+    private static MaskedPatches Masking(IReadOnlyList<CategoryClustering> results) => MaskedPatches.Sum([.. results.Select(c => c.Masking!)]);
+
+    /// <summary>clustering.md, as the command line prints it: the table, then what Back Patch Masking removed.</summary>
+    private static string Markdown(IReadOnlyList<CategoryClustering> results) => $"{Table(results).ToMarkdown()}\n- {Masking(results).Sentence()}\n";
 
     private static MarkdownTable Table(IReadOnlyList<CategoryClustering> results)
     {

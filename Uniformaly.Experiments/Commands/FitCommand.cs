@@ -6,6 +6,7 @@ using Uniformaly.Research.Data;
 using Uniformaly.Research.Decisions;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Features;
+using Uniformaly.Research.Imaging;
 using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
 using static Uniformaly.Research.Settings.SettingTable;

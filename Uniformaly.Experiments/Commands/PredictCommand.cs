@@ -36,8 +36,8 @@ public static class PredictCommand
 
     public static Command Create()
     {
-        var command = new Command("predict", "Score images with a fitted detector and label them normal or anomalous " +
-            "(scoring uses the centre crop of the model's resize and imagesize, as fit did)");
+        var command = new Command("predict", "Score images with a fitted detector and label them normal or anomalous. " + CentreCrop.Help +
+            " (the model's, as fit was given them)");
         var options = new SettingOptions(command, [ModelFolder, Images, Out, Heatmaps, Masks, .. SettingGroups.Decision, SkipBadImages, Weights, .. SettingGroups.Compute]);
         command.SetAction(parse => Execute(options.Read(parse)));
         return command;

@@ -15,10 +15,6 @@ public static class ReproduceCommand
     private static readonly Setting<string> Out = OwnSettings.Path("out", "Results go to OUT/<name>/", "out/reproduce");
     private static readonly Setting<string?> Classes = OwnSettings.Text("classes",
         "Only these normal classes (names or indices) of one-class semantic tasks, for quick runs", "class names or indices, comma-separated");
-    private static readonly Setting<string?> CacheDir = OwnSettings.Path("cache-dir",
-        "Feature cache folder (default: $UNIFORMALY_CACHE or ~/.cache/uniformaly/features)", required: false);
-    private static readonly Setting<double> CacheLimit = OwnSettings.Number("cache-limit-gb",
-        "Feature cache size limit in GiB; least recently used entries go first", 20, new Interval(0, false, 1 << 20, true));
     private static readonly Setting<bool> NoCache = OwnSettings.Flag("no-cache", "Do not keep backbone features on disk (sweeps then rerun the backbone per point)");
 
     public static Command Create()
@@ -44,7 +40,7 @@ public static class ReproduceCommand
             }
         });
         var command = new Command("reproduce", "Reproduce a table or figure of the UniFormaly paper: our numbers beside the paper's, as Markdown, CSV and SVG") { name, set };
-        var options = new SettingOptions(command, [DataRoot, Weights, Out, Backbone, Checkpoint, Categories, Classes, CacheDir, CacheLimit, NoCache, .. SettingGroups.Compute],
+        var options = new SettingOptions(command, [DataRoot, Weights, Out, Backbone, Checkpoint, Categories, Classes, .. SettingGroups.Caching, NoCache, .. SettingGroups.Compute],
             defaults: new Dictionary<Setting, object?> { [Backbone] = null, [Categories] = null }); // each definition's own unless given
         command.SetAction(parse =>
         {
@@ -62,7 +58,7 @@ public static class ReproduceCommand
                 Classes = values.Get(Classes),
                 Overrides = (parse.GetValue(set) ?? []).Select(Override).ToList(),
                 CacheRoot = values.Get(NoCache) ? null : values.Get(CacheDir) ?? FeatureCache.DefaultRoot,
-                CacheLimitBytes = (long)(values.Get(CacheLimit) * (1L << 30)),
+                CacheLimitBytes = FeatureCaching.LimitBytes(values),
             };
             if (reproduction.Backbone is not null && reproduction.Checkpoint is not null)
                 throw new SettingException($"{Backbone.Option} and {Checkpoint.Option} exclude each other: give one of them");

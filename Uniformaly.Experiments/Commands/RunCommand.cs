@@ -19,8 +19,9 @@ public static class RunCommand
 
     public static Command Create()
     {
-        var command = new Command("run", "Fit and evaluate on an MVTec-layout, CIFAR or ImageFolder dataset; writes scores.csv, metrics.json, settings.json");
-        var options = new SettingOptions(command, [.. SettingGroups.Data, Out, SaveMaps, .. SettingGroups.Fitting, .. SettingGroups.Compute], config: true);
+        var command = new Command("run", "Fit and evaluate on an MVTec-layout, CIFAR or ImageFolder dataset; writes scores.csv, metrics.json, settings.json. " +
+            CentreCrop.Help);
+        var options = new SettingOptions(command, [.. SettingGroups.Data, Out, SaveMaps, .. SettingGroups.Fitting, .. SettingGroups.Caching, .. SettingGroups.Compute], config: true);
         command.SetAction(parse => Execute(options.Read(parse)));
         return command;
     }
@@ -51,15 +52,17 @@ public static class RunCommand
         using var output = ResultFolder.Open(values.Get(Out)!, "run");
         using var extractor = FeatureExtractor.Create(detector, device, values.Get(Weights), where: values.Naming());
         Console.Error.WriteLine(extractor.Description);
+        var features = FeatureCaching.Wrap(values, extractor, detector, device);
         var options = new SemanticOptions
         {
             NormalClasses = normalClasses, Detector = detector, SettingNames = values.Naming(), Device = device, BatchSize = values.Get(BatchSize), LowShot = values.Get(SettingTable.LowShot),
         };
-        var category = ProgressDisplay.Run(progress => new SemanticEvaluation(data, extractor, progress).Run(options));
-        var result = new EvaluationResult([category], []);
+        var category = ProgressDisplay.Run(progress => new SemanticEvaluation(data, features, progress).Run(options));
+        FeatureCaching.Report(values, features);
+        var result = new EvaluationResult([category], []) { Masking = category.Masking };
         EvaluationWriter.Write(output.Staging, result, Recorded.Values(values, detector, extractor), Recorded.About("run", extractor));
         output.Publish();
-        Console.WriteLine(EvaluationWriter.Table(result).ToMarkdown());
+        Console.WriteLine(EvaluationWriter.Markdown(result));
         Console.WriteLine($"results: {output.Path}");
         return 0;
     }
@@ -71,12 +74,14 @@ public static class RunCommand
         using var output = ResultFolder.Open(options.OutputFolder, "run");
         using var extractor = FeatureExtractor.Create(detector, device, values.Get(Weights), where: values.Naming());
         Console.Error.WriteLine(extractor.Description);
+        var features = FeatureCaching.Wrap(values, extractor, detector, device);
         var result = ProgressDisplay.Run(progress =>
-            new DetectionEvaluation(extractor.Input, extractor, progress).Run(options with { OutputFolder = output.Staging }, splits));
+            new DetectionEvaluation(extractor.Input, features, progress).Run(options with { OutputFolder = output.Staging }, splits));
+        FeatureCaching.Report(values, features);
         EvaluationWriter.Write(output.Staging, result, Recorded.Values(values, detector, extractor), Recorded.About("run", extractor));
         output.Publish();
         foreach (var warning in result.Warnings) Console.Error.WriteLine($"warning: {warning}");
-        Console.WriteLine(EvaluationWriter.Table(result).ToMarkdown());
+        Console.WriteLine(EvaluationWriter.Markdown(result));
         Console.WriteLine("Thresholds at F1-max (score at or above: anomalous):");
         Console.WriteLine(EvaluationWriter.ThresholdTable(result).ToMarkdown());
         Console.WriteLine($"results: {options.OutputFolder}");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Uniformaly.Research.Common;
+using Uniformaly.Research.Masking;
 
 namespace Uniformaly.Experiments.Reproduction;
 
@@ -13,6 +14,9 @@ public sealed record UnitResult(string Unit, Dictionary<string, double> Metrics)
 /// </summary>
 public sealed record CellResult(string Task, string? Point, string Fingerprint, IReadOnlyList<UnitResult> Units, double Seconds)
 {
+    /// <summary>What Back Patch Masking removed over the cell's fits and test images (null in a cell saved by an earlier version).</summary>
+    public MaskedPatches? Masking { get; init; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,

@@ -21,6 +21,9 @@ public static class DatasetCatalog
         ["species60"] = new("species60", "Species-60", "https://github.com/hendrycks/anomaly-seg (Species; the 60 classes of the paper's Table 12)", "species60/{train,test}/<class>/*.jpg"),
     };
 
+    /// <summary>The dataset's name in the paper ("MVTec AD"), or the folder's name for an unknown folder.</summary>
+    public static string Title(string folder) => Entries.TryGetValue(folder, out var entry) ? entry.Title : folder;
+
     /// <summary>The folder names the catalog knows.</summary>
     public static IEnumerable<string> Folders => Entries.Keys;
 

@@ -32,7 +32,7 @@ public sealed record ExperimentDefinition
 
     public PaperMapping? Paper { get; init; }
 
-    /// <summary>Overlays per kind (best, missed, false alarm) and category for defect tasks with masks.</summary>
+    /// <summary>Overlays per kind (highest- and lowest-scored defects, highest-scored normal images) and category for defect tasks with masks.</summary>
     public int Gallery { get; init; } = 3;
 
     /// <summary>The YAML file it came from, for messages.</summary>

@@ -19,28 +19,20 @@ public static class MetricValues
     {
         Protocol.Clustering => Clustering,
         Protocol.Semantic => ["image_auroc", "image_ap", "image_f1max"],
-        _ => EvaluationWriter.MetricNames,
+        _ => DetectionMetrics.Names,
     };
 
     /// <summary>The eight detection metrics as fractions, keyed like metrics.json.</summary>
-    public static Dictionary<string, double> Of(DetectionMetrics m) => new()
-    {
-        ["image_auroc"] = m.ImageAuroc, ["pixel_auroc"] = m.PixelAuroc, ["pixel_auroc_anomalous"] = m.PixelAurocAnomalous,
-        ["aupro"] = m.Aupro, ["image_ap"] = m.ImageAp, ["image_f1max"] = m.ImageF1Max, ["pixel_ap"] = m.PixelAp, ["pixel_f1max"] = m.PixelF1Max,
-    };
+    public static Dictionary<string, double> Of(DetectionMetrics m) =>
+        DetectionMetrics.Names.Zip(m.Values).ToDictionary(p => p.First, p => p.Second);
 
     public static Dictionary<string, double> Of(CategoryClustering c) => new() { ["nmi"] = c.Nmi, ["ari"] = c.Ari, ["f1"] = c.F1 };
 
     /// <summary>The paper prints AUROC-like metrics in percent and clustering metrics as fractions.</summary>
     public static double PaperScale(string metric) => Clustering.Contains(metric) ? 1 : 100;
 
-    /// <summary>How figures name a metric: "image AUROC", "AUPRO", "NMI".</summary>
-    public static string Title(string metric) => metric switch
-    {
-        "pixel_auroc_anomalous" => "pixel AUROC (anomalous images)",
-        "aupro" => "AUPRO",
-        _ => string.Join(' ', metric.Split('_').Select(w => w switch { "f1max" => "F1-max", "image" or "pixel" => w, _ => w.ToUpperInvariant() })),
-    };
+    /// <summary>How figures name a metric: "image AUROC", "AUPRO", "NMI" (the detection metrics as run's tables do).</summary>
+    public static string Title(string metric) => DetectionMetrics.Title(metric);
 
     /// <summary>A metric's axis title with its unit: percent as the paper prints detection metrics, clustering metrics on their 0-1 scale.</summary>
     public static string AxisTitle(string metric) => PaperScale(metric) == 100 ? $"{Title(metric)} (%)" : $"{Title(metric)} (0 to 1)";

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Uniformaly.Research.Common;
+using Uniformaly.Research.Data.Synthetic;
 using Uniformaly.Research.Reporting;
 using Uniformaly.Research.Torch;
 using Uniformaly.Research.Visualization;
@@ -9,9 +10,11 @@ using Uniformaly.Research.Visualization;
 namespace Uniformaly.Experiments.Reproduction;
 
 /// <summary>One compared number: where it sits, ours and the paper's, both in the paper's unit.</summary>
-public sealed record ReportRow(string Task, string Unit, string Metric, string? Point, double Ours, double? Paper)
+/// <param name="Data">The dataset ours was measured on: the paper's ("MVTec AD"), or "synthetic stand-in, not MVTec AD".</param>
+/// <param name="StandIn">Ours was measured on a synthetic stand-in, not on the paper's dataset: no difference is taken.</param>
+public sealed record ReportRow(string Task, string Unit, string Metric, string? Point, double Ours, double? Paper, string Data, bool StandIn = false)
 {
-    public double Difference => Paper is { } paper ? Ours - paper : double.NaN;
+    public double Difference => Paper is { } paper && !StandIn ? Ours - paper : double.NaN;
 }
 
 /// <summary>
@@ -29,12 +32,15 @@ public static class ReproductionReport
         foreach (var cell in cells)
         {
             var task = definition.Tasks.Single(t => t.Name == cell.Task);
+            bool StandIn(string unit) => task.Protocol != Protocol.Semantic && SyntheticDataset.IsStandIn(unit);
+            var anyStandIn = cell.Units.Any(u => StandIn(u.Unit));
             foreach (var metric in task.Metrics)
             {
                 var scale = MetricValues.PaperScale(metric);
-                var units = definition.Paper?.PerUnit == true ? cell.Units.Select(u => (u.Unit, Value: u.Metrics.GetValueOrDefault(metric, double.NaN))) : [];
-                foreach (var (unit, value) in units.Append(("mean", cell.Mean(metric))))
-                    rows.Add(new ReportRow(cell.Task, unit, metric, cell.Point, value * scale, Lookup(definition, paper, cell.Task, unit, metric, cell.Point, backbone)));
+                var units = definition.Paper?.PerUnit == true ? cell.Units.Select(u => (u.Unit, Value: u.Metrics.GetValueOrDefault(metric, double.NaN), StandIn: StandIn(u.Unit))) : [];
+                foreach (var (unit, value, standIn) in units.Append(("mean", cell.Mean(metric), anyStandIn)))
+                    rows.Add(new ReportRow(cell.Task, unit, metric, cell.Point, value * scale, Lookup(definition, paper, cell.Task, unit, metric, cell.Point, backbone),
+                        standIn ? $"synthetic stand-in, not {DatasetCatalog.Title(task.Data)}" : DatasetCatalog.Title(task.Data), standIn));
             }
         }
         return rows;
@@ -51,21 +57,21 @@ public static class ReproductionReport
         AllCells(result.Cells).WriteFiles(folder, "cells");
         var plots = definition.Sweep is null ? [] : Plots(folder, definition, rows);
         AtomicFile.WriteAllText(Path.Combine(folder, RecordFile), Record(definition, result, options).ToJsonString(new() { WriteIndented = true }));
-        var markdown = Markdown(definition, result, table, plots, backbone, options.CacheRoot is not null);
+        var markdown = Markdown(definition, result, rows, table, plots, backbone, options.CacheRoot is not null);
         AtomicFile.WriteAllText(Path.Combine(folder, "README.md"), markdown);
         return markdown;
     }
 
     private static MarkdownTable Table(ExperimentDefinition definition, IReadOnlyList<ReportRow> rows)
     {
-        var header = new List<string> { "task", "unit", "metric" };
+        var header = new List<string> { "task", "unit", "data", "metric" };
         if (definition.Sweep is { } sweep) header.Add(sweep.Parameter);
         header.AddRange(["ours", "paper", "ours - paper"]);
         var table = new MarkdownTable(header);
         foreach (var row in rows)
         {
             var decimals = MetricValues.Decimals(row.Metric);
-            var cells = new List<string> { row.Task, row.Unit, row.Metric };
+            var cells = new List<string> { row.Task, row.Unit, row.Data, row.Metric };
             if (definition.Sweep is not null) cells.Add(row.Point!);
             cells.AddRange([MarkdownTable.Number(row.Ours, decimals), MarkdownTable.Number(row.Paper ?? double.NaN, decimals),
                 ComparisonTable.Difference(row.Difference, decimals)]);
@@ -115,7 +121,8 @@ public static class ReproductionReport
             for (var i = 0; i < tasks.Count; i++)
             {
                 var byPoint = means.Where(r => r.Metric == metric && r.Task == tasks[i]).ToDictionary(r => r.Point!);
-                series.Add(new LineSeries($"{tasks[i]} (ours)", sweep.Values.Select(v => byPoint.TryGetValue(v, out var r) ? r.Ours : double.NaN).ToList(), LineStyle.Solid, i));
+                var standIn = means.Any(r => r.Metric == metric && r.Task == tasks[i] && r.StandIn);
+                series.Add(new LineSeries($"{tasks[i]} (ours{(standIn ? ", synthetic stand-in" : "")})", sweep.Values.Select(v => byPoint.TryGetValue(v, out var r) ? r.Ours : double.NaN).ToList(), LineStyle.Solid, i));
                 var paper = sweep.Values.Select(v => byPoint.TryGetValue(v, out var r) ? r.Paper ?? double.NaN : double.NaN).ToList();
                 if (paper.Any(double.IsFinite)) series.Add(new LineSeries($"{tasks[i]} (paper)", paper, LineStyle.Dashed, i));
             }
@@ -137,8 +144,8 @@ public static class ReproductionReport
     // FeatureExtractor.Description starts so, for the console; the report's line names it already.
     private const string LoadedPrefix = "backbone: ";
 
-    private static string Markdown(ExperimentDefinition definition, ReproductionResult result, MarkdownTable table, List<string> plots, string backbone,
-        bool cached)
+    private static string Markdown(ExperimentDefinition definition, ReproductionResult result, IReadOnlyList<ReportRow> rows, MarkdownTable table,
+        List<string> plots, string backbone, bool cached)
     {
         var md = new StringBuilder();
         md.AppendLine($"# {definition.Title}").AppendLine();
@@ -158,9 +165,46 @@ public static class ReproductionReport
         foreach (var plot in plots) md.AppendLine($"![{plot}]({plot})");
         if (plots.Count > 0) md.AppendLine();
         if (definition.Paper?.TextNote is { } note) md.AppendLine($"Note: {note}").AppendLine();
+        if (rows.Any(r => r.StandIn))
+            md.AppendLine("Rows marked as a synthetic stand-in were measured on `uniformaly synth`'s generated images, not on the paper's " +
+                "dataset: the paper's number is shown for orientation only, and no difference is taken.").AppendLine();
+        md.Append(MaskingSection(definition, result.Cells));
         var cache = cached ? $"backbone feature cache: {result.FeatureCacheHits} hits, {result.FeatureCacheMisses} images through the backbone" : "feature cache off";
         md.AppendLine($"Cells: {result.Cells.Count} ({result.ReusedCells} reused from an earlier run); {cache}; " +
             $"libtorch {TorchRuntime.Version}, {TorchRuntime.NumThreads} threads.");
+        return md.ToString();
+    }
+
+    /// <summary>The settings a sweep of which shows Back Patch Masking's effect, and only if BPM removes patches.</summary>
+    private static readonly string[] MaskingSettings = ["kernel", "threshold", "bpm"];
+
+    /// <summary>How many patches Back Patch Masking removed in each cell (training and test), and, when it removed
+    /// none in binary mode, that those numbers cannot show its effect.</summary>
+    private static string MaskingSection(ExperimentDefinition definition, IReadOnlyList<CellResult> cells)
+    {
+        var counted = cells.Where(c => c.Masking is not null).ToList();
+        if (counted.Count == 0) return "";
+        var header = new List<string> { "task" };
+        if (definition.Sweep is { } sweep) header.Add(sweep.Parameter);
+        header.AddRange(["BPM", "training patches removed", "test patch scores zeroed"]);
+        var table = new MarkdownTable(header);
+        foreach (var cell in counted)
+        {
+            var m = cell.Masking!;
+            table.Add([cell.Task, .. definition.Sweep is null ? Array.Empty<string>() : [cell.Point!], m.ModeName, m.Train.Text(), m.Test.Text()]);
+        }
+        var md = new StringBuilder("Back Patch Masking (docs/method.md section 5): training patches it kept out of the memory bank, " +
+            "test patches whose scores it set to 0.\n\n");
+        md.Append(table.ToMarkdown()).AppendLine();
+        var noEffect = counted.Where(c => c.Masking!.NoEffect && c.Masking.Mode != Research.Masking.BackPatchMaskingMode.Off).ToList();
+        if (noEffect.Count > 0)
+        {
+            var sweepsMasking = definition.Sweep is { } s && MaskingSettings.Contains(s.Parameter);
+            var where = noEffect.Count == counted.Count ? "in any cell" : "in " + string.Join(", ", noEffect.Select(c => c.Task + (c.Point is null ? "" : $" at {definition.Sweep!.Parameter}={c.Point}")));
+            md.AppendLine($"**Binary BPM removed no patch {where}**: every patch's smoothed attention exceeded the threshold, so BPM " +
+                "changed nothing there (a backbone with flat attention, such as random weights, does this)" +
+                (sweepsMasking ? $"; this {definition.Sweep!.Parameter} sweep cannot show BPM's effect there: those points give the numbers BPM off would." : ".")).AppendLine();
+        }
         return md.ToString();
     }
 

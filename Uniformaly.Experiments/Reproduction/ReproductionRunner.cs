@@ -9,6 +9,7 @@ using Uniformaly.Research.Data;
 using Uniformaly.Research.Evaluation;
 using Uniformaly.Research.Features;
 using Uniformaly.Research.Imaging;
+using Uniformaly.Research.Masking;
 using Uniformaly.Research.Models;
 using Uniformaly.Research.Scoring;
 using Uniformaly.Research.Settings;
@@ -107,13 +108,13 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
         if (CellResult.TryLoad(Path.Combine(Folder, relative, CellResult.FileName), fingerprint) is { } done) return (done, true);
         var folder = Path.Combine(Output.Staging, relative);
         var clock = Stopwatch.StartNew();
-        var units = task.Protocol switch
+        var (units, masking) = task.Protocol switch
         {
             Protocol.Detection => Detect(task, cellSetup, folder, IsDefault(task, cellSetup)),
             Protocol.Semantic => Semantic(task, cellSetup),
             _ => Cluster(task, cellSetup, folder, IsDefault(task, cellSetup)),
         };
-        var cell = new CellResult(task.Name, point, fingerprint, units, clock.Elapsed.TotalSeconds);
+        var cell = new CellResult(task.Name, point, fingerprint, units, clock.Elapsed.TotalSeconds) { Masking = masking };
         cell.Save(Path.Combine(folder, CellResult.FileName));
         Output.PublishPart(relative);
         return (cell, false);
@@ -150,26 +151,27 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     }
 
     /// <param name="paperSetting">The cell is at the paper's setting: it also gets heatmap galleries and curve figures.</param>
-    private IReadOnlyList<UnitResult> Detect(TaskDefinition task, CellSetup setup, string folder, bool paperSetting)
+    private (IReadOnlyList<UnitResult>, MaskedPatches) Detect(TaskDefinition task, CellSetup setup, string folder, bool paperSetting)
     {
         var (owner, input, extractor) = Extractor(setup);
         var evaluation = MvtecLayout(task, setup, folder) with { GalleryImages = paperSetting ? definition.Gallery : 0 };
         var result = new DetectionEvaluation(input, extractor, progress).Run(evaluation);
         EvaluationWriter.Write(folder, result, CellSettings(task, setup, owner, SettingGroups.Data), About(task, owner), curves: paperSetting);
         foreach (var warning in result.Warnings) log.WriteLine($"warning: {warning}");
-        return result.Categories.Select(c => new UnitResult(c.Category, MetricValues.Of(c.Metrics))).ToList();
+        return (result.Categories.Select(c => new UnitResult(c.Category, MetricValues.Of(c.Metrics))).ToList(), result.Masking!);
     }
 
-    private IReadOnlyList<UnitResult> Semantic(TaskDefinition task, CellSetup setup)
+    private (IReadOnlyList<UnitResult>, MaskedPatches) Semantic(TaskDefinition task, CellSetup setup)
     {
         var (_, _, extractor) = Extractor(setup);
         var data = SemanticDataset.Open(task.Kind, DataFolder(task), new ImagePreprocessor(setup.Settings.Resize, setup.Settings.ImageSize),
             TrainSplit.Default, TestSplit.Default);
         var evaluation = new SemanticEvaluation(data, extractor, progress);
-        return NormalSets(task, data.ClassNames).Select(set => new UnitResult(set.Label, MetricValues.Of(evaluation.Run(new SemanticOptions
+        var results = NormalSets(task, data.ClassNames).Select(set => (set.Label, Result: evaluation.Run(new SemanticOptions
         {
             NormalClasses = set.Classes, Detector = setup.Settings, SettingNames = setup.Values.Naming(), Device = options.Device, BatchSize = options.BatchSize, LowShot = setup.LowShot,
-        }).Metrics))).ToList();
+        }))).ToList();
+        return (results.Select(r => new UnitResult(r.Label, MetricValues.Of(r.Result.Metrics))).ToList(), MaskedPatches.Sum([.. results.Select(r => r.Result.Masking!)]));
     }
 
     /// <summary>The normal-class sets of a semantic task, each with its label in the paper's tables.</summary>
@@ -196,13 +198,13 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
     }
 
     /// <param name="paperSetting">The cell is at the paper's setting: it also gets a scatter plot per category.</param>
-    private IReadOnlyList<UnitResult> Cluster(TaskDefinition task, CellSetup setup, string folder, bool paperSetting)
+    private (IReadOnlyList<UnitResult>, MaskedPatches) Cluster(TaskDefinition task, CellSetup setup, string folder, bool paperSetting)
     {
         var (owner, input, extractor) = Extractor(setup);
         var results = new ClusteringEvaluation(input, extractor, progress).Run(MvtecLayout(task, setup, Folder), setup.Selector);
         if (paperSetting) foreach (var c in results) ClusteringFigure.Write(folder, c);
         SettingsFile.Write(Path.Combine(folder, SettingsFile.FileName), CellSettings(task, setup, owner, SettingGroups.Clustering), About(task, owner));
-        return results.Select(c => new UnitResult(c.Category, MetricValues.Of(c))).ToList();
+        return (results.Select(c => new UnitResult(c.Category, MetricValues.Of(c))).ToList(), MaskedPatches.Sum([.. results.Select(c => c.Masking!)]));
     }
 
     /// <summary>What a defect or clustering task reads from its MVTec-layout folder, with this cell's settings.</summary>
@@ -270,17 +272,7 @@ public sealed class ReproductionRunner(ExperimentDefinition definition, Reproduc
         return (entry.Owner, entry.Input, (IFeatureExtractor?)entry.Cached ?? entry.Owner);
     }
 
-    /// <summary>What shapes the backbone's features: weights (with the file's size and time, so a
-    /// replaced file is a new key), precision, layers and attention layer. Preprocessing is in the image content.</summary>
-    private string BackboneKey(DetectorSettings settings)
-    {
-        var weights = settings.Checkpoint ?? (Backbones.IsRandom(settings.Backbone!)
-            ? $"{settings.Backbone} seed {settings.Seed}"
-            : Backbones.WeightsPath(Backbones.Get(settings.Backbone!), options.WeightsFolder));
-        var stamp = File.Exists(weights) ? $"{new FileInfo(weights).Length}@{File.GetLastWriteTimeUtc(weights):O}" : "";
-        var precision = settings.BackbonePrecision == Research.Models.BackbonePrecision.Float32 ? "" : $"|{SettingTable.BackbonePrecision.Format(settings.BackbonePrecision)}";
-        return $"{weights}|{stamp}{precision}|layers {string.Join(",", settings.Layers)}|attention {settings.EffectiveAttentionLayer}|{options.Device.Type}";
-    }
+    private string BackboneKey(DetectorSettings settings) => FeatureFingerprint.Of(settings, options.WeightsFolder, options.Device);
 
     /// <summary>Everything a cell's numbers depend on; a saved cell is reused only when this matches.</summary>
     private string Fingerprint(TaskDefinition task, CellSetup setup)

@@ -1,3 +1,4 @@
+using Uniformaly.Research.Masking;
 using Uniformaly.Research.Torch;
 
 namespace Uniformaly.Research.Detector;
@@ -9,6 +10,9 @@ namespace Uniformaly.Research.Detector;
 /// <param name="ClusteringFeatures">[B, D] mean patch feature at those positions (docs/method.md section 8).</param>
 public sealed record DetectorOutput(Tensor Scores, Tensor Maps, Tensor PatchIndices, Tensor ClusteringFeatures) : IDisposable
 {
+    /// <summary>The batch's test patches, and how many Back Patch Masking zeroed.</summary>
+    public PatchCount Masking { get; init; }
+
     public void Dispose()
     {
         Scores.Dispose();

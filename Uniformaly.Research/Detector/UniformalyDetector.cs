@@ -51,6 +51,13 @@ public sealed class UniformalyDetector : IDisposable
     /// <summary>Rows of the memory bank after subsampling.</summary>
     public long BankSize => _bank.Count;
 
+    /// <summary>The training patches of a fitted detector, and how many BPM kept out of the bank (none known for a loaded one).</summary>
+    public PatchCount TrainingMasking { get; private init; }
+
+    /// <summary>What BPM did: in training (<see cref="TrainingMasking"/>) and to the test patches of <paramref name="test"/>
+    /// (the sum of the <see cref="DetectorOutput.Masking"/> of the batches scored).</summary>
+    public MaskedPatches Masked(PatchCount test) => new(_masking.Mode, TrainingMasking, test);
+
     /// <summary>Builds the memory bank from training images' patch features.</summary>
     /// <param name="settings">The detector's settings.</param>
     /// <param name="training">Batches of training images' patch features (disposed by the caller).</param>
@@ -86,6 +93,7 @@ public sealed class UniformalyDetector : IDisposable
         MemoryBankBuilder? full = null;
         var left = new MemoryBankBuilder[folds];
         var fitted = new List<UniformalyDetector>();
+        var count = new PatchCount();
         try
         {
             long image = 0;
@@ -95,12 +103,12 @@ public sealed class UniformalyDetector : IDisposable
                 // The fold banks share the memory budget of one bank; what does not fit goes to their temporary files.
                 for (var j = 0; j < folds; j++) left[j] ??= new MemoryBankBuilder(batch.Dim, device, Sampler(settings), MemoryBankBuilder.DefaultMemoryBytes / folds);
                 var first = image;
-                AppendKept(masking, settings.Distance, batch, i => left.Where((_, j) => j != (first + i) / copiesPerImage % folds).Prepend(full));
+                count += AppendKept(masking, settings.Distance, batch, i => left.Where((_, j) => j != (first + i) / copiesPerImage % folds).Prepend(full));
                 image += batch.Batch;
             }
             if (full is null) throw new ArgumentException("no training images to fit on");
             foreach (var builder in left) fitted.Add(Build(settings, builder, selector, progress));
-            return (Build(settings, full, selector, progress), fitted);
+            return (Build(settings, full, selector, progress, count), fitted);
         }
         catch
         {
@@ -114,10 +122,11 @@ public sealed class UniformalyDetector : IDisposable
         }
     }
 
-    private static UniformalyDetector Build(DetectorSettings settings, MemoryBankBuilder builder, PatchSelector selector, IProgressSink? progress)
+    private static UniformalyDetector Build(DetectorSettings settings, MemoryBankBuilder builder, PatchSelector selector, IProgressSink? progress,
+        PatchCount trainingMasking = default)
     {
         BankBound.CheckKept(settings, builder.Count);
-        return new UniformalyDetector(settings, builder.Build(progress: progress), selector);
+        return new UniformalyDetector(settings, builder.Build(progress: progress), selector) { TrainingMasking = trainingMasking };
     }
 
     /// <summary>Scores a batch of test images' patch features.</summary>
@@ -140,7 +149,7 @@ public sealed class UniformalyDetector : IDisposable
         var maps = new AnomalyMapGenerator(Settings.ImageSize, Settings.ImageSize).Generate(masked, batch.GridHeight, batch.GridWidth);
         var clustering = image.ClusteringFeatures(batch.Features.To(_bank.Device));
         return new DetectorOutput(scope.MoveToOuter(image.Scores), scope.MoveToOuter(maps),
-            scope.MoveToOuter(image.PatchIndices), scope.MoveToOuter(clustering));
+            scope.MoveToOuter(image.PatchIndices), scope.MoveToOuter(clustering)) { Masking = _masking.Count(attention) };
     }
 
     /// <summary>Writes the bank (safetensors), the settings (<see cref="SettingsFile"/>) and, for a backbone
@@ -199,17 +208,19 @@ public sealed class UniformalyDetector : IDisposable
 
     /// <summary>Appends each image's training patches that BPM keeps (all of them with --masking pca or
     /// none: AnomalyDINO masks the test images only), normalised for the cosine distance, to the builders
-    /// <paramref name="builders"/> names for its index in the batch.</summary>
-    private static void AppendKept(BackPatchMasking masking, PatchDistance distance, PatchFeatures batch, Func<long, IEnumerable<MemoryBankBuilder>> builders)
+    /// <paramref name="builders"/> names for its index in the batch; returns the batch's patches and those left out.</summary>
+    private static PatchCount AppendKept(BackPatchMasking masking, PatchDistance distance, PatchFeatures batch, Func<long, IEnumerable<MemoryBankBuilder>> builders)
     {
         using var scope = new DisposeScope();
-        var keep = masking.Keep(masking.Attention(batch.ClsAttention, batch.GridHeight, batch.GridWidth));
+        var attention = masking.Attention(batch.ClsAttention, batch.GridHeight, batch.GridWidth);
+        var keep = masking.Keep(attention);
         var rows = distance.Rows(batch.Features);
         for (long i = 0; i < batch.Batch; i++)
         {
             var (features, kept) = (rows.Select(0, i), keep.Select(0, i));
             foreach (var builder in builders(i)) builder.Append(features, kept.To(builder.Device));
         }
+        return masking.Count(attention);
     }
 
     /// <summary>BPM as --bpm says when it is the foreground mask, else off.</summary>

@@ -4,6 +4,7 @@ using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Features;
 using Uniformaly.Research.Imaging;
+using Uniformaly.Research.Masking;
 using Uniformaly.Research.Metrics;
 using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
@@ -19,6 +20,7 @@ namespace Uniformaly.Research.Evaluation;
 public sealed class DetectionEvaluation(IImageInput input, IFeatureExtractor extractor, IProgressSink progress)
 {
     private FeatureStream _stream = null!;
+    private readonly List<string> _warnings = [];
 
     /// <summary>Lists the dataset's categories; cheap, so callers can check the data before loading a model.</summary>
     public static IReadOnlyList<CategorySplit> LoadSplits(EvaluationOptions options) =>
@@ -36,8 +38,12 @@ public sealed class DetectionEvaluation(IImageInput input, IFeatureExtractor ext
         if (options.MultiClass) BankBound.Check(options.Detector, splits.Sum(s => TrainingImages(options, s).Count), patches, options.SettingNames);
         else foreach (var split in splits) BankBound.Check(options.Detector, TrainingImages(options, split).Count, patches, options.SettingNames);
         _stream = new FeatureStream(input, extractor, options.BatchSize, options.SkipBadImages);
+        _warnings.Clear();
         var results = options.MultiClass ? RunMultiClass(options, splits) : splits.Select(s => RunOneClass(options, s)).ToList();
-        return new EvaluationResult(results, _stream.Warnings);
+        var masked = MaskedPatches.Sum([.. results.Select(r => r.Masking!)]);
+        // A multi-class run fits once: its training patches are counted once, not per category.
+        if (options.MultiClass) masked = masked with { Train = results[0].Masking!.Train };
+        return new EvaluationResult(results, [.. _warnings, .. _stream.Warnings]) { Masking = masked };
     }
 
     private CategoryResult RunOneClass(EvaluationOptions options, CategorySplit split)
@@ -73,13 +79,14 @@ public sealed class DetectionEvaluation(IImageInput input, IFeatureExtractor ext
         var size = input.ImageSize;
         var scored = new List<ScoredImage>();
         var maps = new List<float[]>();
+        var masked = new PatchCount();
         using (var stage = progress.Begin($"{split.Category}: scoring test images", split.Test.Count))
         {
             foreach (var (samples, features) in _stream.Extract(split.Test, stage))
-                ScoreBatch(detector, split.Category, samples, features, scored, maps);
+                masked += ScoreBatch(detector, split.Category, samples, features, scored, maps);
         }
         var scoreSeconds = clock.Elapsed.TotalSeconds;
-        var masks = scored.Select(s => s.Sample.MaskPath is { } mask ? input.LoadMask(mask, s.Sample.Path) : new byte[size * size]).ToList();
+        var masks = Masks(split, scored);
         if (options.SaveMaps) SaveOverlays(options, scored, maps, masks);
         if (options.GalleryImages > 0) SaveGallery(options, split.Category, scored, maps, masks);
         var labels = scored.Select(s => (byte)s.Sample.Label).ToList();
@@ -87,10 +94,26 @@ public sealed class DetectionEvaluation(IImageInput input, IFeatureExtractor ext
             ? DetectionMetrics.ComputeWithCurves(labels, scored.Select(s => s.Score).ToList(), maps, masks, size, size)
             : DetectionMetrics.ComputeWithCurves(labels, scored.Select(s => s.Score).ToList());
         return new CategoryResult(split.Category, metrics, trainImages, detector.BankSize, fitSeconds, scoreSeconds,
-            fitSeconds + clock.Elapsed.TotalSeconds, scored) { Curves = curves };
+            fitSeconds + clock.Elapsed.TotalSeconds, scored) { Curves = curves, Masking = detector.Masked(masked) };
     }
 
-    private void ScoreBatch(UniformalyDetector detector, string category, IReadOnlyList<ImageSample> samples, PatchFeatures features,
+    /// <summary>Each scored image's ground truth: its mask, all zeros for a normal image, and null (left out of
+    /// the pixel metrics, with a warning) for a defect image without a mask in a category that has masks.</summary>
+    private List<byte[]?> Masks(CategorySplit split, List<ScoredImage> scored)
+    {
+        var size = input.ImageSize;
+        var masks = scored.Select(s => s.Sample.MaskPath is { } mask ? input.LoadMask(mask, s.Sample.Path)
+            : s.Sample.IsAnomalous ? null : new byte[size * size]).ToList();
+        var missing = scored.Where((s, i) => masks[i] is null).Select(s => s.Sample.RelativePath).ToList();
+        if (split.HasMasks && missing.Count > 0)
+            _warnings.Add($"{split.Category}: {missing.Count} defect image{(missing.Count == 1 ? " has" : "s have")} no ground-truth mask " +
+                $"(looked for under {split.Category}/ground_truth/<type>/), so the pixel metrics leave " +
+                $"{(missing.Count == 1 ? "it" : "them")} out: {TextList.Commas(missing.Take(10))}{(missing.Count > 10 ? ", ..." : "")}");
+        return masks;
+    }
+
+    /// <summary>Scores a batch into <paramref name="scored"/> and <paramref name="maps"/>; returns its test patches and those BPM zeroed.</summary>
+    private PatchCount ScoreBatch(UniformalyDetector detector, string category, IReadOnlyList<ImageSample> samples, PatchFeatures features,
         List<ScoredImage> scored, List<float[]> maps)
     {
         var pixels = input.ImageSize * input.ImageSize;
@@ -102,10 +125,11 @@ public sealed class DetectionEvaluation(IImageInput input, IFeatureExtractor ext
             scored.Add(new ScoredImage(samples[i], scores[i]));
             maps.Add(all.AsSpan(i * pixels, pixels).ToArray());
         }
+        return output.Masking;
     }
 
     /// <summary>The category's most telling overlays (<see cref="HeatmapGallery"/>), on the colour scale of all its maps.</summary>
-    private void SaveGallery(EvaluationOptions options, string category, List<ScoredImage> scored, List<float[]> maps, List<byte[]> masks)
+    private void SaveGallery(EvaluationOptions options, string category, List<ScoredImage> scored, List<float[]> maps, List<byte[]?> masks)
     {
         var (lo, hi) = ColourRange(maps);
         HeatmapGallery.Write(Path.Combine(options.OutputFolder, "gallery", category), $"{category}: best and worst test images",
@@ -115,7 +139,7 @@ public sealed class DetectionEvaluation(IImageInput input, IFeatureExtractor ext
 
     /// <summary>Heatmap figures (<see cref="HeatmapFigure"/>) on one colour scale per category (the range of all its
     /// maps), so normal images look calm and defects stand out; the ground truth outlined, the score in the caption.</summary>
-    private void SaveOverlays(EvaluationOptions options, List<ScoredImage> scored, List<float[]> maps, List<byte[]> masks)
+    private void SaveOverlays(EvaluationOptions options, List<ScoredImage> scored, List<float[]> maps, List<byte[]?> masks)
     {
         var (lo, hi) = ColourRange(maps);
         for (var i = 0; i < scored.Count; i++)

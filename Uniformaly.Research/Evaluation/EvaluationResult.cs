@@ -1,4 +1,5 @@
 using Uniformaly.Research.Data;
+using Uniformaly.Research.Masking;
 using Uniformaly.Research.Metrics;
 
 namespace Uniformaly.Research.Evaluation;
@@ -14,10 +15,16 @@ public sealed record CategoryResult(string Category, DetectionMetrics Metrics, i
 {
     /// <summary>The ROC and precision-recall curves behind <see cref="Metrics"/>, for the run's figures.</summary>
     public DetectionCurves? Curves { get; init; }
+
+    /// <summary>What Back Patch Masking removed in this category's fit and test set.</summary>
+    public MaskedPatches? Masking { get; init; }
 }
 
 /// <summary>The whole run: per category, and the mean over categories.</summary>
 public sealed record EvaluationResult(IReadOnlyList<CategoryResult> Categories, IReadOnlyList<string> Warnings)
 {
-    public DetectionMetrics Overall => DetectionMetrics.Mean(Categories.Select(c => c.Metrics).ToList());
+    /// <summary>What Back Patch Masking removed over the whole run (a multi-class fit counted once).</summary>
+    public MaskedPatches? Masking { get; init; }
+
+    public DetectionMetrics Overall => DetectionMetrics.Mean([.. Categories.Select(c => (c.Category, c.Metrics))]);
 }

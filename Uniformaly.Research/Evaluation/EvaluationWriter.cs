@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Uniformaly.Research.Common;
@@ -12,14 +13,11 @@ namespace Uniformaly.Research.Evaluation;
 /// <summary>
 /// Writes a run's results into its output folder, each file atomically: scores.csv (one row per test
 /// image), metrics.json (per category and overall), settings.json (everything the run used),
-/// metrics.md (the table the CLI prints) and, per category, its ROC and precision-recall curves as
+/// metrics.md (the table the CLI prints, with what it cannot say in numbers), metrics.csv (the table) and, per category, its ROC and precision-recall curves as
 /// figures (curves/&lt;category&gt;_roc.png and .svg, curves/&lt;category&gt;_pr.png and .svg).
 /// </summary>
 public static class EvaluationWriter
 {
-    public static readonly string[] MetricNames =
-        ["image_auroc", "pixel_auroc", "pixel_auroc_anomalous", "aupro", "image_ap", "image_f1max", "pixel_ap", "pixel_f1max"];
-
     /// <param name="folder">The run's output folder.</param>
     /// <param name="result">What to write.</param>
     /// <param name="settings">The settings the run used, written as settings.json (<see cref="SettingsFile"/>).</param>
@@ -31,7 +29,8 @@ public static class EvaluationWriter
         AtomicFile.WriteAllText(Path.Combine(folder, "scores.csv"), ScoresCsv(result));
         AtomicFile.WriteAllText(Path.Combine(folder, "metrics.json"), MetricsJson(result).ToJsonString(Indented));
         SettingsFile.Write(Path.Combine(folder, SettingsFile.FileName), settings, about);
-        AtomicFile.WriteAllText(Path.Combine(folder, "metrics.md"), Table(result).ToMarkdown());
+        AtomicFile.WriteAllText(Path.Combine(folder, "metrics.md"), Markdown(result));
+        AtomicFile.WriteAllText(Path.Combine(folder, "metrics.csv"), Table(result).ToCsv());
         if (curves) WriteCurves(Path.Combine(folder, "curves"), result);
     }
 
@@ -42,7 +41,7 @@ public static class EvaluationWriter
         foreach (var c in result.Categories)
         {
             if (c.Curves is not { } curves) continue;
-            CurveSet[] sets = curves.Pixel is { } pixel ? [new("image", curves.Image), new("pixel", pixel)] : [new("image", curves.Image)];
+            CurveSet[] sets = [.. new[] { ("image", curves.Image), ("pixel", curves.Pixel) }.Where(c => c.Item2 is not null).Select(c => new CurveSet(c.Item1, c.Item2!))];
             var name = Figure.FileName(c.Category);
             using var roc = CurveChart.Roc($"{c.Category}: ROC", sets);
             Figure.Write(roc, Path.Combine(folder, $"{name}_roc"), CurveChart.Width, CurveChart.Height);
@@ -51,7 +50,27 @@ public static class EvaluationWriter
         }
     }
 
-    /// <summary>Per category and overall, metrics in percent (as the paper reports them).</summary>
+    /// <summary>metrics.md, as the command line prints it: <see cref="Table"/>, then what it cannot say in numbers
+    /// (which metrics are undefined and why, what Back Patch Masking removed).</summary>
+    public static string Markdown(EvaluationResult result)
+    {
+        var md = new StringBuilder(Table(result).ToMarkdown());
+        var notes = UndefinedNotes(result).ToList();
+        if (result.Masking is { } masking) notes.Add(masking.Sentence());
+        if (notes.Count > 0) md.AppendLine().AppendJoin("", notes.Select(n => $"- {n}\n"));
+        return md.ToString();
+    }
+
+    /// <summary>"undefined: image AUROC, image AP, image F1-max for synth_object (the test set has no defect images, ...)", one line per reason.</summary>
+    private static IEnumerable<string> UndefinedNotes(EvaluationResult result) =>
+        from c in result.Categories
+        from entry in c.Metrics.Undefined
+        group (c.Category, Metric: entry.Key) by entry.Value into reason
+        select $"undefined: {string.Join(", ", reason.Select(r => r.Metric).Distinct().Select(DetectionMetrics.Title))} for " +
+               $"{string.Join(", ", reason.Select(r => r.Category).Distinct())}: {reason.Key}";
+
+    /// <summary>Per category and overall, metrics in percent (as the paper reports them); "undefined" where a
+    /// metric cannot be computed (<see cref="DetectionMetrics.Undefined"/>).</summary>
     public static MarkdownTable Table(EvaluationResult result)
     {
         var table = new MarkdownTable(["category", "image AUROC", "pixel AUROC", "AUPRO", "image AP", "image F1-max", "pixel AP", "pixel F1-max", "bank", "seconds"]);
@@ -60,13 +79,15 @@ public static class EvaluationWriter
         return table;
     }
 
-    private static string[] Row(string name, DetectionMetrics m, string bank, double seconds) =>
-    [
-        name, Percent(m.ImageAuroc), Percent(m.PixelAuroc), Percent(m.Aupro), Percent(m.ImageAp), Percent(m.ImageF1Max),
-        Percent(m.PixelAp), Percent(m.PixelF1Max), bank, MarkdownTable.Number(seconds, 1),
-    ];
-
-    private static string Percent(double value) => MarkdownTable.Number(100 * value, 2);
+    private static string[] Row(string name, DetectionMetrics m, string bank, double seconds)
+    {
+        return
+        [
+            name, Percent(m, "image_auroc", m.ImageAuroc), Percent(m, "pixel_auroc", m.PixelAuroc), Percent(m, "aupro", m.Aupro),
+            Percent(m, "image_ap", m.ImageAp), Percent(m, "image_f1max", m.ImageF1Max), Percent(m, "pixel_ap", m.PixelAp), Percent(m, "pixel_f1max", m.PixelF1Max),
+            bank, MarkdownTable.Number(seconds, 1),
+        ];
+    }
 
     /// <summary>Per category, the raw-score thresholds at which the F1-max values are reached (scores at or above
     /// them called anomalous): what <c>fit --validation</c> on this test set would keep.</summary>
@@ -74,9 +95,14 @@ public static class EvaluationWriter
     {
         var table = new MarkdownTable(["category", "image F1-max", "image threshold", "pixel F1-max", "pixel threshold"]);
         foreach (var c in result.Categories)
-            table.Add(c.Category, Percent(c.Metrics.ImageF1Max), Threshold(c.Metrics.ImageF1Threshold), Percent(c.Metrics.PixelF1Max), Threshold(c.Metrics.PixelF1Threshold));
+            table.Add(c.Category, Percent(c.Metrics, "image_f1max", c.Metrics.ImageF1Max), Threshold(c.Metrics.ImageF1Threshold),
+                Percent(c.Metrics, "pixel_f1max", c.Metrics.PixelF1Max), Threshold(c.Metrics.PixelF1Threshold));
         return table;
     }
+
+    /// <summary>A metric in percent, or "undefined" (<see cref="DetectionMetrics.Undefined"/>).</summary>
+    private static string Percent(DetectionMetrics m, string metric, double value) =>
+        m.Undefined.ContainsKey(metric) ? "undefined" : MarkdownTable.Number(100 * value, 2);
 
     private static string Threshold(double value) => double.IsNaN(value) ? "-" : value.ToString("G6", CultureInfo.InvariantCulture);
 
@@ -107,19 +133,25 @@ public static class EvaluationWriter
             entry["score_seconds"] = Math.Round(c.ScoreSeconds, 3);
             entry["fit_images_per_second"] = Math.Round(c.TrainImages / c.FitSeconds, 3);
             entry["score_images_per_second"] = Math.Round(c.Scores.Count / c.ScoreSeconds, 3);
+            if (c.Masking is { } masking) entry["back_patch_masking"] = masking.ToJson();
             categories[c.Category] = entry;
         }
         var overall = Values(result.Overall);
         overall["seconds"] = Math.Round(result.Categories.Sum(c => c.Seconds), 3);
+        if (result.Masking is { } total)
+        {
+            overall["back_patch_masking"] = total.ToJson();
+            overall["back_patch_masking_note"] = total.Sentence();
+        }
         return new JsonObject { ["categories"] = categories, ["overall"] = overall, ["warnings"] = new JsonArray([.. result.Warnings.Select(w => JsonValue.Create(w))]) };
     }
 
-    /// <summary>The eight metrics as fractions; NaN (no masks) becomes null.</summary>
+    /// <summary>The eight metrics as fractions; an undefined one is null, and "undefined" says why.</summary>
     private static JsonObject Values(DetectionMetrics m)
     {
-        double[] values = [m.ImageAuroc, m.PixelAuroc, m.PixelAurocAnomalous, m.Aupro, m.ImageAp, m.ImageF1Max, m.PixelAp, m.PixelF1Max];
         var json = new JsonObject();
-        for (var i = 0; i < values.Length; i++) json[MetricNames[i]] = double.IsNaN(values[i]) ? null : values[i];
+        foreach (var (name, value) in DetectionMetrics.Names.Zip(m.Values)) json[name] = double.IsNaN(value) ? null : value;
+        if (m.Undefined.Count > 0) json["undefined"] = new JsonObject([.. m.Undefined.Select(u => KeyValuePair.Create(u.Key, (JsonNode?)u.Value))]);
         return json;
     }
 

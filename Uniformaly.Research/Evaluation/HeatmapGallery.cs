@@ -6,23 +6,26 @@ using Uniformaly.Research.Visualization;
 namespace Uniformaly.Research.Evaluation;
 
 /// <summary>One image chosen for a gallery, and why.</summary>
-/// <param name="Kind">"best" (an anomalous image scored highest), "missed" (an anomalous image scored
-/// lowest) or "false alarm" (a normal image scored highest).</param>
+/// <param name="Kind">Its row: one of <see cref="HeatmapGallery.Kinds"/>.</param>
+/// <param name="Label">What it is called in its caption: its kind, or "missed" for a defect scored no higher
+/// than some normal image and "false alarm" for a normal image scored no lower than some defect (no
+/// threshold separates those from the other class).</param>
 /// <param name="Rank">1 for the most extreme of its kind.</param>
 /// <param name="Index">Its position in the scored list (and the maps).</param>
 /// <param name="Image">The image and its score.</param>
-public sealed record GalleryPick(string Kind, int Rank, int Index, ScoredImage Image);
+public sealed record GalleryPick(string Kind, string Label, int Rank, int Index, ScoredImage Image);
 
 /// <summary>
 /// Heatmap overlays of the test images that tell the most about a category's run: the anomalous
 /// images scored highest (what the method finds), the anomalous images scored lowest and the normal
-/// images scored highest (where it fails). Written as one sheet (gallery.png and gallery.svg, a row
+/// images scored highest (where it would fail first). Those are called missed and false alarms only
+/// when they are: when the classes' scores overlap. Written as one sheet (gallery.png and gallery.svg, a row
 /// per kind, on one colour scale, <see cref="HeatmapSheet"/>) plus a Markdown index.
 /// </summary>
 public static class HeatmapGallery
 {
     /// <summary>The kinds of pick, in the order of the sheet's rows.</summary>
-    public static readonly string[] Kinds = ["best", "missed", "false alarm"];
+    public static readonly string[] Kinds = ["best", "lowest-scored defect", "highest-scored normal image"];
 
     /// <summary>Up to <paramref name="count"/> images of each kind, ranked.</summary>
     public static IReadOnlyList<GalleryPick> Select(IReadOnlyList<ScoredImage> scored, int count)
@@ -30,10 +33,12 @@ public static class HeatmapGallery
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var indexed = scored.Select((s, i) => (Scored: s, Index: i)).ToList();
         var anomalous = indexed.Where(x => x.Scored.Sample.IsAnomalous).ToList();
-        var normal = indexed.Where(x => !x.Scored.Sample.IsAnomalous);
-        return Picks(Kinds[0], anomalous.OrderByDescending(x => x.Scored.Score), count)
-            .Concat(Picks(Kinds[1], anomalous.OrderBy(x => x.Scored.Score), count))
-            .Concat(Picks(Kinds[2], normal.OrderByDescending(x => x.Scored.Score), count))
+        var normal = indexed.Where(x => !x.Scored.Sample.IsAnomalous).ToList();
+        var highestNormal = normal.Count == 0 ? float.NegativeInfinity : normal.Max(x => x.Scored.Score);
+        var lowestDefect = anomalous.Count == 0 ? float.PositiveInfinity : anomalous.Min(x => x.Scored.Score);
+        return Picks(Kinds[0], _ => Kinds[0], anomalous.OrderByDescending(x => x.Scored.Score), count)
+            .Concat(Picks(Kinds[1], s => s <= highestNormal ? "missed" : Kinds[1], anomalous.OrderBy(x => x.Scored.Score), count))
+            .Concat(Picks(Kinds[2], s => s >= lowestDefect ? "false alarm" : Kinds[2], normal.OrderByDescending(x => x.Scored.Score), count))
             .ToList();
     }
 
@@ -60,7 +65,7 @@ public static class HeatmapGallery
         foreach (var pick in picks)
         {
             var sample = pick.Image.Sample;
-            table.Add(pick.Kind, pick.Rank.ToString(CultureInfo.InvariantCulture), sample.RelativePath, sample.AnomalyType,
+            table.Add(pick.Label, pick.Rank.ToString(CultureInfo.InvariantCulture), sample.RelativePath, sample.AnomalyType,
                 pick.Image.Score.ToString("G6", CultureInfo.InvariantCulture));
         }
         AtomicFile.WriteAllText(Path.Combine(folder, "index.md"), $"# {title}\n\n![gallery](gallery.png)\n\n{table.ToMarkdown()}");
@@ -68,9 +73,9 @@ public static class HeatmapGallery
 
     /// <summary>"best #1 · score 0.8731" over the image's anomaly type and file name.</summary>
     private static string Caption(GalleryPick pick) =>
-        $"{pick.Kind} #{pick.Rank} · score {pick.Image.Score.ToString("G4", CultureInfo.InvariantCulture)}\n" +
+        $"{pick.Label} #{pick.Rank} · score {pick.Image.Score.ToString("G4", CultureInfo.InvariantCulture)}\n" +
         $"{pick.Image.Sample.AnomalyType}/{Path.GetFileName(pick.Image.Sample.Path)}";
 
-    private static IEnumerable<GalleryPick> Picks(string kind, IEnumerable<(ScoredImage Scored, int Index)> ranked, int count) =>
-        ranked.Take(count).Select((x, rank) => new GalleryPick(kind, rank + 1, x.Index, x.Scored));
+    private static IEnumerable<GalleryPick> Picks(string kind, Func<float, string> label, IEnumerable<(ScoredImage Scored, int Index)> ranked, int count) =>
+        ranked.Take(count).Select((x, rank) => new GalleryPick(kind, label(x.Scored.Score), rank + 1, x.Index, x.Scored));
 }

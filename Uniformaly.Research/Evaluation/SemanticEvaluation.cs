@@ -3,6 +3,7 @@ using Uniformaly.Research.Common;
 using Uniformaly.Research.Data;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Features;
+using Uniformaly.Research.Masking;
 using Uniformaly.Research.Metrics;
 using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
@@ -49,24 +50,27 @@ public sealed class SemanticEvaluation(SemanticDataset dataset, IFeatureExtracto
         {
             var fitSeconds = clock.Elapsed.TotalSeconds;
             clock.Restart();
-            var scored = Score(detector, options);
+            var (scored, masked) = Score(detector, options);
             var scoreSeconds = clock.Elapsed.TotalSeconds;
             var (metrics, curves) = DetectionMetrics.ComputeWithCurves(scored.Select(s => (byte)s.Sample.Label).ToList(), scored.Select(s => s.Score).ToList());
             var name = "normal " + string.Join("+", options.NormalClasses.Select(c => dataset.ClassNames[c]));
             return new CategoryResult(name, metrics, train.Count, detector.BankSize, fitSeconds, scoreSeconds, fitSeconds + clock.Elapsed.TotalSeconds, scored)
-                { Curves = curves };
+                { Curves = curves, Masking = detector.Masked(masked) };
         }
     }
 
-    private List<ScoredImage> Score(UniformalyDetector detector, SemanticOptions options)
+    /// <summary>Every test image's score, and the test patches with those BPM zeroed.</summary>
+    private (List<ScoredImage> Scored, PatchCount Masked) Score(UniformalyDetector detector, SemanticOptions options)
     {
         var scored = new List<ScoredImage>();
+        var masked = new PatchCount();
         using var stage = progress.Begin($"{dataset.Name}: scoring test images", dataset.Test.Count);
         var batches = dataset.Test.Chunk(options.BatchSize).GetEnumerator();
         foreach (var features in Features(dataset.Test, false, extractor, options.BatchSize, stage))
         {
             batches.MoveNext();
             using var output = detector.Predict(features);
+            masked += output.Masking;
             var scores = output.Scores.ToArray<float>();
             for (var i = 0; i < batches.Current.Length; i++)
             {
@@ -76,7 +80,7 @@ public sealed class SemanticEvaluation(SemanticDataset dataset, IFeatureExtracto
                 scored.Add(new ScoredImage(image, scores[i]));
             }
         }
-        return scored;
+        return (scored, masked);
     }
 
     /// <param name="samples">The images.</param>

@@ -64,6 +64,15 @@ public sealed class BackPatchMasking(BackPatchMaskingMode mode, int kernel, doub
         _ => attention.Ge(double.NegativeInfinity),
     };
 
+    /// <summary>How many of the patches of <paramref name="attention"/> [B, N] <see cref="Keep"/> leaves out: the
+    /// training patches kept out of the bank, and the test patches whose scores <see cref="Apply"/> zeroes.</summary>
+    public PatchCount Count(Tensor attention)
+    {
+        using var keep = Keep(attention);
+        using var kept = keep.Sum();
+        return new PatchCount(attention.NumEl, attention.NumEl - kept.ItemLong());
+    }
+
     /// <summary>Masked test patch scores [B, N] float32: multiplied by M (binary), by the attention (soft), or as they are (off).</summary>
     /// <param name="scores">[B, N] patch scores.</param>
     /// <param name="attention">[B, N] from <see cref="Attention"/>.</param>

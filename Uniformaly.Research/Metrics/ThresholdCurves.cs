@@ -52,5 +52,6 @@ public sealed record ThresholdCurves(IReadOnlyList<(double X, double Y)> Roc, IR
     }
 }
 
-/// <summary>The curves of one detection evaluation: image level, and pixel level when there are masks.</summary>
-public sealed record DetectionCurves(ThresholdCurves Image, ThresholdCurves? Pixel);
+/// <summary>The curves of one detection evaluation: image level when the test set has normal and
+/// defect images, pixel level when there are masks.</summary>
+public sealed record DetectionCurves(ThresholdCurves? Image, ThresholdCurves? Pixel);

@@ -34,6 +34,9 @@ public static class SettingGroups
     /// <summary>How predict turns scores into decisions.</summary>
     public static IReadOnlyList<Setting> Decision { get; } = [SettingTable.Decision, SettingTable.FalseAlarmRate];
 
+    /// <summary>The feature cache (run, cluster, reproduce).</summary>
+    public static IReadOnlyList<Setting> Caching { get; } = [SettingTable.CacheDir, SettingTable.CacheLimit];
+
     /// <summary>Where and how fast the work runs.</summary>
     public static IReadOnlyList<Setting> Compute { get; } = [SettingTable.Device, SettingTable.BatchSize, SettingTable.Threads];
 
@@ -46,6 +49,6 @@ public static class SettingGroups
     public static IReadOnlyList<Setting> All { get; } =
     [
         .. Fitting, .. Data, .. Compute, SettingTable.Images, SettingTable.SaveMaps, SettingTable.Selector, SettingTable.Clusters,
-        .. Calibration, .. Decision,
+        .. Calibration, .. Decision, .. Caching,
     ];
 }

@@ -84,7 +84,8 @@ public static partial class SettingTable
         "Shorter image side after resizing, in pixels, before the centre crop", 256, ValueKinds.Whole(1, MaxImageSide));
 
     public static Setting<int> ImageSize { get; } = new("imagesize",
-        "Centre-crop size in pixels: the network input is imagesize x imagesize (at most --resize)", 224, ValueKinds.Whole(1, MaxImageSide));
+        "Centre-crop size in pixels: the network input is imagesize x imagesize (at most --resize), and only that centre is scored " +
+        "(the paper's protocol); equal to --resize, the whole image is scored (a non-square one loses the ends of its longer side)", 224, ValueKinds.Whole(1, MaxImageSide));
 
     /// <summary>Image sides above this would not fit in memory as float32 batches (and overflow pixel counts).</summary>
     private const int MaxImageSide = 8192;

@@ -28,6 +28,10 @@ public sealed record SyntheticDatasetOptions
 /// </summary>
 public static class SyntheticDataset
 {
+    /// <summary>Whether a category is one this generator writes (its names are its own: synth_texture,
+    /// synth_object), so that reports can say its numbers are not a real dataset's.</summary>
+    public static bool IsStandIn(string category) => SyntheticPainter.Categories.Contains(category);
+
     /// <summary>The smallest image side the painter draws.</summary>
     public const int MinSize = 32;
 

@@ -14,15 +14,14 @@ public sealed class RunCommandTests
     private static TempFolder _data = null!;
 
     /// <summary>Tiny-ViT settings: 64 px images, 16 px patches, the checkpoint's three blocks.</summary>
-    private static readonly string[] Model =
+    internal static readonly string[] Model =
         ["--checkpoint", ParityFixture.Checkpoint, "--layers", "1-3", "--resize", "64", "--imagesize", "64", "--kernel", "3", "--sampler-ratio", "0.5"];
 
     [OneTimeSetUp]
     public static void WriteDataset()
     {
         _data = new TempFolder();
-        var (code, _, error) = CliRunner.Run(["synth", "--out", _data.Path, .. RunFixture.SynthArgs("run")]);
-        Assert.That(code, Is.EqualTo(0), error);
+        RunFixture.WriteRunData(_data.Path);
     }
 
     [OneTimeTearDown]
@@ -230,7 +229,7 @@ public sealed class RunCommandTests
 /// with the toolkit's seeded generator).</summary>
 public sealed class ClusterCommandTests
 {
-    private static readonly string[] Model =
+    internal static readonly string[] Model =
         ["--checkpoint", ParityFixture.Checkpoint, "--layers", "1-3", "--resize", "64", "--imagesize", "64", "--kernel", "3", "--sampler", "identity"];
 
     [TestCase("topk")]

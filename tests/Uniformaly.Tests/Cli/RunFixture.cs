@@ -22,6 +22,13 @@ public static class RunFixture
     public static string[] SynthArgs(string section) =>
         Root.GetProperty(section).GetProperty("synth").EnumerateArray().Select(a => a.GetString()!).ToArray();
 
+    /// <summary>Writes the stand-in dataset of the "run" section (`uniformaly synth`) into <paramref name="folder"/>.</summary>
+    public static void WriteRunData(string folder)
+    {
+        var (code, _, error) = CliRunner.Run(["synth", "--out", folder, .. SynthArgs("run")]);
+        Assert.That(code, Is.EqualTo(0), error);
+    }
+
     /// <summary>Fails unless <paramref name="root"/> holds the files the fixture was computed from.</summary>
     public static void AssertSameData(string root, JsonElement section)
     {

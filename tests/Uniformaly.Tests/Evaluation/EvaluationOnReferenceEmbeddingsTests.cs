@@ -56,7 +56,7 @@ public sealed class EvaluationOnReferenceEmbeddingsTests
         Assert.That(csv[8], Does.StartWith("tile,tile/test/stain/003.png,stain,1,"));
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(output.Path, "metrics.json")));
         var category = metrics.RootElement.GetProperty("categories").GetProperty("tile");
-        foreach (var name in EvaluationWriter.MetricNames) Assert.That(category.TryGetProperty(name, out _), Is.True, name);
+        foreach (var name in Research.Metrics.DetectionMetrics.Names) Assert.That(category.TryGetProperty(name, out _), Is.True, name);
         Assert.That(category.GetProperty("bank_size").GetInt64(), Is.EqualTo(tile.BankSize));
         Assert.That(File.ReadAllText(Path.Combine(output.Path, "metrics.md")), Does.StartWith("| category | image AUROC |"));
         Assert.That(Directory.GetFiles(output.Path, "*.tmp"), Is.Empty);

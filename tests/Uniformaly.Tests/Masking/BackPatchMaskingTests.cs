@@ -87,6 +87,36 @@ public sealed class BackPatchMaskingTests
         Assert.That(bpm.Apply(Tensor.Ones([1, 4]), attention).ToArray<float>(), Is.EqualTo(mask.Select(m => m ? 1f : 0f).ToArray()));
     }
 
+    /// <summary>Count says how many patches Keep leaves out, per mode: the patches whose scores Apply zeroes.</summary>
+    [TestCase(BackPatchMaskingMode.Binary, 3)]
+    [TestCase(BackPatchMaskingMode.Soft, 1)]
+    [TestCase(BackPatchMaskingMode.Off, 0)]
+    public void Count_IsThePatchesKeepLeavesOut_AndApplyZeroes(BackPatchMaskingMode mode, long removed)
+    {
+        using var scope = new DisposeScope();
+        var bpm = new BackPatchMasking(mode, 1, 0.25);
+        var attention = Tensor.FromArray([1f, 0.5f, 0.25f, 0.125f, 0f, 0.75f], 2, 3);
+        Assert.That(bpm.Count(attention), Is.EqualTo(new PatchCount(6, removed)));
+        var zeroed = bpm.Apply(Tensor.Ones([2, 3]), attention).ToArray<float>().Count(v => v == 0);
+        Assert.That(zeroed, Is.EqualTo(removed));
+    }
+
+    /// <summary>Binary BPM that removed nothing had no effect, and the report says a sweep cannot show it; soft still weights scores.</summary>
+    [Test]
+    public void MaskedPatches_SaysWhenBinaryMaskingChangedNothing()
+    {
+        var none = new MaskedPatches(BackPatchMaskingMode.Binary, new PatchCount(3920, 0), new PatchCount(4312, 0));
+        Assert.That(none.NoEffect, Is.True);
+        Assert.That(none.Sentence(), Does.Contain("removed no patch: all 3,920 training patches").And.Contain("none of the 4,312 test patch scores")
+            .And.Contain("had no effect").And.Contain("cannot show its effect"));
+        var some = none with { Train = new PatchCount(3920, 392) };
+        Assert.That(some.NoEffect, Is.False);
+        Assert.That(some.Sentence(), Does.Contain("392 of the 3,920 training patches (10.0 %)").And.Not.Contain("no effect"));
+        Assert.That((none with { Mode = BackPatchMaskingMode.Soft }).NoEffect, Is.False, "soft weights every test score");
+        Assert.That((none with { Mode = BackPatchMaskingMode.Off }).Sentence(), Does.Contain("was off"));
+        Assert.That(MaskedPatches.Sum([some, none]), Is.EqualTo(none with { Train = new PatchCount(7840, 392), Test = new PatchCount(8624, 0) }));
+    }
+
     [Test]
     public void Smooth_RejectsAMapThatDoesNotFitTheGrid()
     {

@@ -21,7 +21,7 @@ public sealed class SettingsDocTests
         [
             ("detector", SettingGroups.Detector), ("weights", [SettingTable.Weights]), ("data", SettingGroups.Data),
             ("clustering", SettingGroups.Clustering), ("compute", SettingGroups.Compute), ("cell", SettingGroups.Cell),
-            ("fit, predict", [SettingTable.Images]), ("run", [SettingTable.SaveMaps]), ("fit", SettingGroups.Calibration),
+            ("fit, predict", [SettingTable.Images]), ("run", [SettingTable.SaveMaps]), ("fit", SettingGroups.Calibration), ("cache", SettingGroups.Caching),
             ("predict", [.. SettingGroups.Decision, SettingTable.SkipBadImages]),
         ];
         return string.Join(", ", groups.Where(g => g.Members.Contains(setting)).Select(g => g.Name).Distinct());
