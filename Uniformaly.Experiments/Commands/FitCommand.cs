@@ -6,7 +6,6 @@ using Uniformaly.Research.Data;
 using Uniformaly.Research.Decisions;
 using Uniformaly.Research.Detector;
 using Uniformaly.Research.Features;
-using Uniformaly.Research.Imaging;
 using Uniformaly.Research.Settings;
 using Uniformaly.Research.Torch;
 using static Uniformaly.Research.Settings.SettingTable;
@@ -43,7 +42,7 @@ public static class FitCommand
         var batchSize = values.Get(BatchSize);
         var (model, calibration) = ProgressDisplay.Run(progress =>
             new CrossFitCalibration((p, stage) => extractor.Extract(p, batchSize, stage), extractor.Input, device, progress,
-                    (p, stage) => References(extractor, settings, p, batchSize, stage), settings.RotateReferences ? ReferenceRotation.Angles.Count : 1)
+                    (p, stage) => References(extractor, settings, p, batchSize, stage))
                 .Fit(settings, paths, values.Get(CalibrationFolds), validation, values.Get(Validation)));
         using (model)
         {

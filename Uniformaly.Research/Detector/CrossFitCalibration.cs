@@ -24,9 +24,8 @@ public delegate IEnumerable<PatchFeatures> ExtractFeatures(IReadOnlyList<string>
 /// <param name="progress">Reports each stage.</param>
 /// <param name="extractReferences">The training images' features for the banks, when they differ from
 /// <paramref name="extract"/>'s (--rotate-references: each image followed by its rotated copies).</param>
-/// <param name="copiesPerImage">Consecutive features per training image that <paramref name="extractReferences"/> gives.</param>
 public sealed class CrossFitCalibration(ExtractFeatures extract, IImageInput input, Device device, IProgressSink progress,
-    ExtractFeatures? extractReferences = null, int copiesPerImage = 1)
+    ExtractFeatures? extractReferences = null)
 {
     /// <summary>The detector of all <paramref name="training"/> images and its calibration.</summary>
     /// <param name="settings">The detector's settings.</param>
@@ -64,8 +63,7 @@ public sealed class CrossFitCalibration(ExtractFeatures extract, IImageInput inp
     private (UniformalyDetector Model, IReadOnlyList<UniformalyDetector> Folds) FitBanks(DetectorSettings settings, IReadOnlyList<string> training, int folds)
     {
         using var stage = progress.Begin($"extracting training features ({folds} cross-fit folds)", training.Count);
-        return UniformalyDetector.FitWithFolds(settings, (extractReferences ?? extract)(training, stage), device, folds, progress: progress,
-            copiesPerImage: copiesPerImage);
+        return UniformalyDetector.FitWithFolds(settings, (extractReferences ?? extract)(training, stage), device, folds, progress: progress);
     }
 
     /// <summary>Each fold's images scored by the bank that left them out; each fold's bank is freed once used.</summary>

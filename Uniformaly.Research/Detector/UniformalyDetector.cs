@@ -74,7 +74,7 @@ public sealed class UniformalyDetector : IDisposable
     /// bank per fold that leaves that fold out, for cross-fit calibration (docs/method.md section 20):
     /// the i-th training image (in the order given) is in fold i mod <paramref name="folds"/>. The full
     /// bank is the one <see cref="Fit"/> builds. With --rotate-references each image arrives as
-    /// <paramref name="copiesPerImage"/> consecutive rotated copies, which stay in their image's fold.
+    /// consecutive rotated copies (<see cref="RotatedReferences"/>), which stay in their image's fold.
     /// </summary>
     /// <param name="settings">The detector's settings.</param>
     /// <param name="training">Batches of training images' patch features (disposed by the caller).</param>
@@ -82,14 +82,13 @@ public sealed class UniformalyDetector : IDisposable
     /// <param name="folds">0 for the full bank only, else at least 2.</param>
     /// <param name="selector">Top-k (the method) or the Max/All ablations of Table 8.</param>
     /// <param name="progress">Reports the coreset's picks.</param>
-    /// <param name="copiesPerImage">Consecutive feature rows per training image (its rotations), 1 without.</param>
     /// <returns>The detector of all images, and per fold the detector without that fold's images.</returns>
     public static (UniformalyDetector Full, IReadOnlyList<UniformalyDetector> Folds) FitWithFolds(DetectorSettings settings,
-        IEnumerable<PatchFeatures> training, Device device, int folds, PatchSelector selector = PatchSelector.TopK, IProgressSink? progress = null,
-        int copiesPerImage = 1)
+        IEnumerable<PatchFeatures> training, Device device, int folds, PatchSelector selector = PatchSelector.TopK, IProgressSink? progress = null)
     {
         if (folds is 1 or < 0) throw new ArgumentOutOfRangeException(nameof(folds), folds, "0 (no folds) or at least 2");
         var masking = Masking(settings);
+        var copiesPerImage = RotatedReferences.CopiesPerImage(settings);
         MemoryBankBuilder? full = null;
         var left = new MemoryBankBuilder[folds];
         var fitted = new List<UniformalyDetector>();

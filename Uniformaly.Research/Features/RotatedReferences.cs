@@ -20,6 +20,9 @@ public sealed class RotatedReferences(IFeatureExtractor inner) : IFeatureExtract
         return inner.Extract(rotated);
     }
 
+    /// <summary>Consecutive features the training images' extractor gives per image (<see cref="For"/>): the image and its rotations, or 1.</summary>
+    public static int CopiesPerImage(DetectorSettings settings) => settings.RotateReferences ? ReferenceRotation.Angles.Count : 1;
+
     /// <summary>The extractor of the training images: with the rotations when <paramref name="settings"/> ask for them.</summary>
     public static IFeatureExtractor For(IFeatureExtractor extractor, DetectorSettings settings) =>
         settings.RotateReferences ? new RotatedReferences(extractor) : extractor;
