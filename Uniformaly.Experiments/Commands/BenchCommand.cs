@@ -15,7 +15,8 @@ public static class BenchCommand
     /// <summary>The backbone benchmarks use unless told otherwise: small, and built without downloads.</summary>
     public const string DefaultBackbone = "random_vits16";
 
-    private static readonly Setting<bool> Json = OwnSettings.Flag("json", "Print one JSON object");
+    /// <summary>--json, shared by the bench subcommands that print one result.</summary>
+    internal static readonly Setting<bool> Json = OwnSettings.Flag("json", "Print one JSON object");
 
     public static Command Create()
     {

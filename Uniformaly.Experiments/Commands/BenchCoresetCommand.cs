@@ -23,9 +23,8 @@ public static class BenchCoresetCommand
             null, ValueKinds.Optional(ValueKinds.Whole(0L, long.MaxValue >> 20)));
         var fullScale = OwnSettings.Whole("full-scale-rows", "Rows to extrapolate time and memory to (at least --rows)", defaults.FullScaleRows, 1L);
         var generic = OwnSettings.Flag("generic-path", "Pick with the device-generic tensor ops (a few per pick, as before the CPU kernels)");
-        var json = OwnSettings.Flag("json", "Print one JSON object");
         var command = new Command("coreset", "Time the streaming memory-bank build with the greedy coreset on synthetic features: picks/s, GB/s against the measured memory bandwidth, peak memory");
-        var options = new SettingOptions(command, [rows, dim, ratio, batch, memory, fullScale, SettingTable.Threads, generic, json]);
+        var options = new SettingOptions(command, [rows, dim, ratio, batch, memory, fullScale, SettingTable.Threads, generic, BenchCommand.Json]);
         command.SetAction(parse =>
         {
             var values = options.Read(parse);
@@ -39,7 +38,7 @@ public static class BenchCoresetCommand
                 FullScaleRows = values.Get(fullScale), Threads = values.Get(SettingTable.Threads), GenericPath = values.Get(generic),
             };
             var result = ProgressDisplay.Run(progress => CoresetBenchmark.Run(benchmark, progress));
-            Console.WriteLine(values.Get(json) ? result.ToJson() : Describe(result));
+            Console.WriteLine(values.Get(BenchCommand.Json) ? result.ToJson() : Describe(result));
             return 0;
         });
         return command;

@@ -17,9 +17,8 @@ public static class BenchSweepCommand
         var testGood = OwnSettings.Whole("test-good", "Normal test images per category", 10, 1);
         var perDefect = OwnSettings.Whole("per-defect", "Test images per defect type (3 types)", 4, 1);
         var size = OwnSettings.Whole("size", "Synthetic image side in pixels", 256, SyntheticDataset.MinSize);
-        var json = OwnSettings.Flag("json", "Print one JSON object");
         var command = new Command("sweep", "Time a Table 9 kernel-size sweep against a single run on generated data (the demo's sizes by default)");
-        var options = new SettingOptions(command, [Backbone, Checkpoint, Weights, points, train, testGood, perDefect, size, json, .. SettingGroups.Compute],
+        var options = new SettingOptions(command, [Backbone, Checkpoint, Weights, points, train, testGood, perDefect, size, BenchCommand.Json, .. SettingGroups.Compute],
             defaults: new Dictionary<Setting, object?> { [Backbone] = BenchCommand.DefaultBackbone });
         command.SetAction(parse =>
         {
@@ -31,7 +30,7 @@ public static class BenchSweepCommand
                 TrainImages = values.Get(train), TestGoodImages = values.Get(testGood), TestImagesPerDefect = values.Get(perDefect), Size = values.Get(size),
             };
             var result = SweepBenchmark.Run(backbone.Backbone, backbone.Checkpoint, values.Get(Weights), device, values.Get(BatchSize), values.Get(points), data);
-            Console.WriteLine(values.Get(json) ? result.ToJson() : SweepBenchmark.Describe(result));
+            Console.WriteLine(values.Get(BenchCommand.Json) ? result.ToJson() : SweepBenchmark.Describe(result));
             return 0;
         });
         return command;
